@@ -1,0 +1,61 @@
+# The two commands: `make run` sets up everything and serves the app; `make test` sets up
+# everything and runs every test (backend on SQLite, and on PostgreSQL when TEST_DATABASE_URL
+# is set; frontend unit tests; browser tests in Chromium).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+UV := $(shell bash scripts/ensure-uv.sh)
+export UV
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public frontend/index.html \
+	frontend/vite.config.ts frontend/package.json -type f 2>/dev/null)
+
+.PHONY: run test setup backend frontend test-backend test-frontend test-e2e lint format clean
+
+run: setup
+	$(UV) run --frozen python -m app.cli serve --demo
+
+test: setup
+	$(MAKE) --no-print-directory test-backend test-frontend test-e2e
+
+setup: backend frontend
+
+backend: .venv/.synced
+
+.venv/.synced: pyproject.toml uv.lock
+	$(UV) sync --frozen
+	@touch $@
+
+frontend: frontend/dist/index.html
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	npm --prefix frontend ci --no-audit --no-fund
+	@touch $@
+
+frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
+	npm --prefix frontend run build
+	@touch $@
+
+test-backend: backend
+	$(UV) run --frozen pytest -q
+	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
+		echo "== backend tests again on $${TEST_DATABASE_URL%%@*}@…"; \
+		$(UV) run --frozen pytest -q; \
+	fi
+
+test-frontend: frontend
+	npm --prefix frontend test
+
+test-e2e: setup
+	bash scripts/ensure-chromium.sh
+	bash scripts/e2e.sh
+
+lint: backend
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy app
+
+format: backend
+	$(UV) run --frozen ruff format .
+	$(UV) run --frozen ruff check --fix .
+
+clean:
+	rm -rf .venv frontend/node_modules frontend/dist

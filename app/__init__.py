@@ -1,0 +1,1 @@
+"""Vanguard Points (先锋积分): party member points service."""

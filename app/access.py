@@ -1,0 +1,113 @@
+"""Who may do what where: role assignments and scopes checked against the organisation tree."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from app.errors import Forbidden
+from app.models import Member, ServiceAccount, User
+
+
+class Role(StrEnum):
+    member = "member"
+    reviewer = "reviewer"
+    secretary = "secretary"
+    org_admin = "org_admin"
+    superadmin = "superadmin"
+
+
+class Action(StrEnum):
+    org_read = "org:read"
+    org_manage = "org:manage"
+    member_read = "member:read"
+    member_manage = "member:manage"
+    member_transfer = "member:transfer"
+    standard_read = "standard:read"
+    standard_manage = "standard:manage"
+    role_manage = "role:manage"
+    service_account_manage = "service_account:manage"
+
+
+_REVIEWER = {Action.org_read, Action.member_read, Action.standard_read}
+_SECRETARY = _REVIEWER | {Action.member_manage}
+_ADMIN = set(Action)
+
+ROLE_ACTIONS: dict[Role, set[Action]] = {
+    Role.member: {Action.standard_read},
+    Role.reviewer: _REVIEWER,
+    Role.secretary: _SECRETARY,
+    Role.org_admin: _ADMIN,
+    Role.superadmin: _ADMIN,
+}
+
+# What each OAuth scope of a service account allows; some actions are never delegated.
+SCOPE_ACTIONS: dict[str, set[Action]] = {
+    "orgs:read": {Action.org_read},
+    "orgs:write": {Action.org_read, Action.org_manage},
+    "members:read": {Action.member_read},
+    "members:write": {Action.member_read, Action.member_manage, Action.member_transfer},
+    "standards:read": {Action.standard_read},
+    "standards:write": {Action.standard_read, Action.standard_manage},
+}
+SCOPES = tuple(SCOPE_ACTIONS)
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    organisation_id: int
+    organisation_path: str
+
+
+@dataclass
+class Principal:
+    """The caller: a user with role grants, or a service account with scopes and a subtree."""
+
+    user: User | None = None
+    service_account: ServiceAccount | None = None
+    member: Member | None = None
+    grants: list[Grant] = field(default_factory=list)
+    scopes: frozenset[str] = frozenset()
+    service_org_path: str | None = None
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.id if self.user else None
+
+    @property
+    def service_account_id(self) -> int | None:
+        return self.service_account.id if self.service_account else None
+
+    @property
+    def is_superadmin(self) -> bool:
+        return bool(self.user and self.user.is_superadmin)
+
+    def can(self, action: Action, org_path: str) -> bool:
+        """True when the caller may perform action on the organisation at org_path."""
+        if self.is_superadmin:
+            return True
+        if self.service_account is not None:
+            allowed = set().union(*(SCOPE_ACTIONS.get(s, set()) for s in self.scopes))
+            return action in allowed and org_path.startswith(self.service_org_path or "\0")
+        return any(
+            action in ROLE_ACTIONS[g.role] and org_path.startswith(g.organisation_path)
+            for g in self.grants
+        )
+
+    def require(self, action: Action, org_path: str) -> None:
+        if not self.can(action, org_path):
+            raise Forbidden("You may not do this for that organisation.", code="forbidden")
+
+    def roots(self, action: Action) -> list[str]:
+        """The subtree roots (paths) where the caller may perform action; [''] means everywhere."""
+        if self.is_superadmin:
+            return [""]
+        if self.service_account is not None:
+            allowed = set().union(*(SCOPE_ACTIONS.get(s, set()) for s in self.scopes))
+            return [self.service_org_path] if action in allowed and self.service_org_path else []
+        return sorted({g.organisation_path for g in self.grants if action in ROLE_ACTIONS[g.role]})
+
+    def related_paths(self) -> list[str]:
+        """Paths of every organisation the caller is attached to (grants, own branch)."""
+        if self.service_account is not None:
+            return [self.service_org_path] if self.service_org_path else []
+        return sorted({g.organisation_path for g in self.grants})

@@ -1,0 +1,89 @@
+"""Loads the demo organisation (one committee, three branches, 30 members) into an empty DB."""
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import Member, Organisation, RoleAssignment, User
+from app.security import hash_password
+from app.standards import service as standards
+
+DEMO_FILE = Path(__file__).with_name("demo.json")
+
+
+def current_year(tz: str = "Asia/Shanghai") -> int:
+    return datetime.now(ZoneInfo(tz)).year
+
+
+async def database_is_empty(session: AsyncSession) -> bool:
+    return not await session.scalar(select(func.count()).select_from(Organisation))
+
+
+async def _org(
+    session: AsyncSession, name: str, kind: str, parent: Organisation | None
+) -> Organisation:
+    org = Organisation(name=name, kind=kind, parent_id=parent.id if parent else None, path="")
+    session.add(org)
+    await session.flush()
+    org.path = f"{parent.path if parent else '/'}{org.id}/"
+    return org
+
+
+async def load_demo(session: AsyncSession) -> dict[str, Any]:
+    """Create the demo tree, accounts and the default standard; returns what was made."""
+    data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    password_hash = hash_password(data["password"])  # one hash: argon2 is slow on purpose
+    committee = await _org(session, data["committee"]["name"], "committee", None)
+    admin = User(
+        username=data["admin"]["username"],
+        display_name=data["admin"]["display_name"],
+        password_hash=password_hash,
+        must_change_password=False,
+    )
+    session.add(admin)
+    await session.flush()
+    assert admin.id is not None and committee.id is not None
+    session.add(RoleAssignment(user_id=admin.id, role="org_admin", organisation_id=committee.id))
+    members = 0
+    for branch_data in data["branches"]:
+        branch = await _org(session, branch_data["name"], "branch", committee)
+        assert branch.id is not None
+        for m in branch_data["members"]:
+            user = User(
+                username=m.get("username") or m["phone"],
+                display_name=m["name"],
+                password_hash=password_hash,
+                must_change_password=False,
+            )
+            session.add(user)
+            await session.flush()
+            assert user.id is not None
+            session.add(
+                Member(
+                    user_id=user.id,
+                    name=m["name"],
+                    gender=m.get("gender"),
+                    phone=m["phone"],
+                    category=m["category"],
+                    branch_id=branch.id,
+                    joined_on=date.fromisoformat(m["joined_on"]),
+                    is_probationary=m.get("is_probationary", False),
+                )
+            )
+            for role in ["member", *m.get("roles", [])]:
+                session.add(RoleAssignment(user_id=user.id, role=role, organisation_id=branch.id))
+            members += 1
+    await session.flush()
+    year = current_year()
+    standard = await standards.install_default(session, organisation_id=committee.id, year=year)
+    return {
+        "committee_id": committee.id,
+        "members": members,
+        "standard_id": standard.id,
+        "year": year,
+    }

@@ -1,0 +1,100 @@
+"""The caller and access gates as Annotated dependencies, so routes read like sentences."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from sqlmodel import col
+
+from app.access import Grant, Principal, Role
+from app.db import SessionDep
+from app.errors import Forbidden, Unauthorized
+from app.models import Member, Organisation, RoleAssignment, ServiceAccount, User
+from app.security import TokenError, decode_access_token
+
+bearer = HTTPBearer(auto_error=False, description="Access token from /api/v1/auth/login")
+
+
+async def _load_principal(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    if credentials is None:
+        raise Unauthorized(
+            "Sign in first.", code="not_authenticated", headers={"WWW-Authenticate": "Bearer"}
+        )
+    for token_type in ("access", "service"):
+        try:
+            payload = decode_access_token(credentials.credentials, token_type=token_type)
+            break
+        except TokenError:
+            continue
+    else:
+        raise Unauthorized(
+            "The access token is invalid or expired.",
+            code="invalid_token",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    kind, _, raw_id = str(payload["sub"]).partition(":")
+    if not raw_id.isdigit() or len(raw_id) > 10:
+        raise Unauthorized("The access token is invalid.", code="invalid_token")
+    if kind == "user" and token_type == "access":
+        user = await session.get(User, int(raw_id))
+        if user is None or not user.is_active:
+            raise Unauthorized("The account is not active.", code="invalid_token")
+        rows = await session.execute(
+            # organisation_id equals Organisation.id through the join, and is typed non-null.
+            select(
+                col(RoleAssignment.role),
+                col(RoleAssignment.organisation_id),
+                col(Organisation.path),
+            )
+            .join(Organisation, col(Organisation.id) == col(RoleAssignment.organisation_id))
+            .where(col(RoleAssignment.user_id) == user.id, col(Organisation.archived_at).is_(None))
+        )
+        grants = [Grant(Role(r), oid, path) for r, oid, path in rows.all()]
+        member = (
+            await session.execute(select(Member).where(col(Member.user_id) == user.id))
+        ).scalar_one_or_none()
+        return Principal(user=user, member=member, grants=grants)
+    if kind == "sa" and token_type == "service":
+        account = await session.get(ServiceAccount, int(raw_id))
+        if account is None or not account.is_active:
+            raise Unauthorized("The service account is not active.", code="invalid_token")
+        org = await session.get(Organisation, account.organisation_id)
+        granted = set(str(payload.get("scope", "")).split()) & set(account.scopes)
+        return Principal(
+            service_account=account,
+            scopes=frozenset(granted),
+            service_org_path=org.path if org else None,
+        )
+    raise Unauthorized("The access token is invalid.", code="invalid_token")
+
+
+async def current_principal_any(
+    principal: Annotated[Principal, Depends(_load_principal)],
+) -> Principal:
+    """The caller, even one who still has to change the initial password."""
+    return principal
+
+
+async def current_principal(
+    request: Request, principal: Annotated[Principal, Depends(_load_principal)]
+) -> Principal:
+    if principal.user is not None and principal.user.must_change_password:
+        raise Forbidden(
+            "Change your initial password before you continue.", code="password_change_required"
+        )
+    return principal
+
+
+async def current_user(principal: Annotated[Principal, Depends(current_principal_any)]) -> User:
+    if principal.user is None:
+        raise Forbidden("This endpoint is for people, not service accounts.", code="users_only")
+    return principal.user
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+CurrentPrincipalAny = Annotated[Principal, Depends(current_principal_any)]
+CurrentUser = Annotated[User, Depends(current_user)]

@@ -1,0 +1,129 @@
+"""ASGI guards on every request: body size, NUL bytes in the URL, and security headers."""
+
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import problem
+
+_SPA_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "worker-src 'self'; manifest-src 'self'; media-src 'self' blob:; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+# Swagger UI runs an inline bootstrap script; only /docs gets that allowance.
+_DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+    "base-uri 'self'"
+)
+_STATIC_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+    (b"permissions-policy", b"geolocation=(), microphone=(), payment=(), usb=()"),
+    (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
+]
+
+
+class GuardMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        csp = (_DOCS_CSP if path.startswith("/docs") else _SPA_CSP).encode()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", []) if h[0].lower() != b"server"]
+                headers.extend(_STATIC_HEADERS)
+                headers.append((b"content-security-policy", csp))
+                message["headers"] = headers
+            await send(message)
+
+        raw_path = scope.get("raw_path") or path.encode()
+        query: bytes = scope.get("query_string", b"")
+        if b"%00" in raw_path.lower() or b"%00" in query or "\x00" in path or b"\x00" in query:
+            await self._refuse(
+                scope,
+                receive,
+                send_with_headers,
+                400,
+                "nul_byte",
+                "NUL characters are not allowed in the URL.",
+            )
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_body_bytes:
+            await self._refuse(
+                scope,
+                receive,
+                send_with_headers,
+                413,
+                "payload_too_large",
+                f"The request body exceeds {self.max_body_bytes} bytes.",
+            )
+            return
+
+        if declared is None and scope.get("method") in ("POST", "PUT", "PATCH"):
+            # A body without Content-Length (chunked) is read here, up to the limit, first.
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.max_body_bytes:
+                    await self._refuse(
+                        scope,
+                        receive,
+                        send_with_headers,
+                        413,
+                        "payload_too_large",
+                        f"The request body exceeds {self.max_body_bytes} bytes.",
+                    )
+                    return
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+            body = b"".join(chunks)
+            replayed = False
+
+            async def replay() -> Message:
+                nonlocal replayed
+                if not replayed:
+                    replayed = True
+                    return {"type": "http.request", "body": body, "more_body": False}
+                return await receive()
+
+            await self.app(scope, replay, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
+
+    @staticmethod
+    async def _refuse(
+        scope: Scope, receive: Receive, send: Any, status: int, code: str, detail: str
+    ) -> None:
+        title = code.replace("_", " ").capitalize()
+        response = problem(status, code, title, detail)
+        await response(scope, receive, send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None

@@ -1,0 +1,21 @@
+"""Every table, imported here so Alembic's metadata sees them all."""
+
+from app.models.audit import AuditEvent
+from app.models.member import Member, MemberTransfer
+from app.models.org import Organisation
+from app.models.standard import StandardItem, StandardVersion
+from app.models.user import AuthThrottle, RefreshToken, RoleAssignment, ServiceAccount, User
+
+__all__ = [
+    "AuditEvent",
+    "AuthThrottle",
+    "Member",
+    "MemberTransfer",
+    "Organisation",
+    "RefreshToken",
+    "RoleAssignment",
+    "ServiceAccount",
+    "StandardItem",
+    "StandardVersion",
+    "User",
+]

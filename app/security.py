@@ -1,0 +1,100 @@
+"""Password hashing (argon2id) and JWT access tokens with the algorithm pinned."""
+
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from jose import JWTError, jwt
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+from app.config import settings
+
+password_hasher = PasswordHash((Argon2Hasher(),))
+# Verified against when the username is unknown, so timing does not reveal which accounts exist.
+_DUMMY_HASH = password_hasher.hash("dummy-password-for-timing")
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class TokenError(Exception):
+    pass
+
+
+def hash_password(password: str) -> str:
+    return password_hasher.hash(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    if password_hash is None:
+        password_hasher.verify(password, _DUMMY_HASH)
+        return False
+    try:
+        return password_hasher.verify(password, password_hash)
+    except Exception:
+        return False
+
+
+def generate_password() -> str:
+    """An initial password for a new account: readable, 12 characters, no look-alikes."""
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+def create_access_token(
+    subject: str,
+    *,
+    token_type: str = "access",  # noqa: S107 - a token kind, not a secret
+    minutes: int | None = None,
+    **claims: Any,
+) -> tuple[str, int]:
+    ttl = minutes if minutes is not None else settings.access_token_minutes
+    now = datetime.now(UTC)
+    payload = {
+        "sub": subject,
+        "typ": token_type,
+        "aud": settings.jwt_audience,
+        "iss": settings.jwt_issuer,
+        "iat": int(now.timestamp()),
+        "nbf": int(now.timestamp()),
+        "exp": int((now + timedelta(minutes=ttl)).timestamp()),
+        "jti": uuid.uuid4().hex,
+        **claims,
+    }
+    token = jwt.encode(payload, settings.secret_key, algorithm=settings.jwt_algorithm)
+    return token, ttl * 60
+
+
+def decode_access_token(token: str, *, token_type: str) -> dict[str, Any]:
+    try:
+        header = jwt.get_unverified_header(token)
+    except JWTError as exc:
+        raise TokenError("malformed token") from exc
+    if header.get("alg") != settings.jwt_algorithm:
+        raise TokenError("unexpected algorithm")
+    try:
+        payload: dict[str, Any] = jwt.decode(
+            token,
+            settings.secret_key,
+            algorithms=[settings.jwt_algorithm],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require_exp": True, "require_sub": True, "require_aud": True},
+        )
+    except JWTError as exc:
+        raise TokenError(str(exc)) from exc
+    if payload.get("typ") != token_type:
+        raise TokenError("wrong token type")
+    return payload
+
+
+def new_opaque_token() -> tuple[str, str]:
+    """A random token for the client and the hash we keep."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_opaque_token(token)
+
+
+def hash_opaque_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

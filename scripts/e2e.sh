@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Browser tests: start the real service with demo data in a throw-away data directory,
+# run the Playwright tests against it, and stop it again.
+set -euo pipefail
+UV="${UV:-uv}"
+PORT="${E2E_PORT:-8765}"
+DATA="$(mktemp -d)"
+LOG="$DATA/server.log"
+DATA_DIR="$DATA" PORT="$PORT" HOST=127.0.0.1 DATABASE_URL= \
+  "$UV" run --frozen python -m app.cli serve --demo >"$LOG" 2>&1 &
+SERVER=$!
+cleanup() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$DATA"; }
+trap cleanup EXIT
+for _ in $(seq 1 120); do
+  if curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$SERVER" 2>/dev/null; then cat "$LOG" >&2; echo "server died" >&2; exit 1; fi
+  sleep 0.5
+done
+curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null || { cat "$LOG" >&2; exit 1; }
+E2E_BASE_URL="http://127.0.0.1:$PORT" npm --prefix frontend run --silent test:e2e

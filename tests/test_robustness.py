@@ -1,0 +1,120 @@
+"""Bad input gets a 4xx problem+json, never a 500; headers and health endpoints."""
+
+import pytest
+
+from tests.factories import login
+
+
+async def test_nul_byte_in_body_is_422(client, world):
+    headers = await login(client, "secretary_a")
+    r = await client.post(
+        "/api/v1/members",
+        headers=headers,
+        json={
+            "name": "张\x00三",
+            "phone": "13700000001",
+            "branch_id": world.branch_a.id,
+            "category": "institution",
+            "joined_on": "2010-07-01",
+        },
+    )
+    assert r.status_code == 422
+    r = await client.post("/api/v1/auth/login", json={"username": "a\x00", "password": "x"})
+    assert r.status_code == 422
+
+
+async def test_nul_byte_in_query_is_400(client, world):
+    headers = await login(client, "admin")
+    r = await client.get("/api/v1/members?q=%00abc", headers=headers)
+    assert r.status_code == 400 and r.json()["code"] == "nul_byte"
+
+
+@pytest.mark.parametrize("value", [2**64, 2**63, -(2**70), 2**31])
+async def test_integers_beyond_range_are_422(client, world, value):
+    headers = await login(client, "admin")
+    r = await client.get(f"/api/v1/members/{value}", headers=headers)
+    assert r.status_code == 422
+    r = await client.post(
+        "/api/v1/members",
+        headers=headers,
+        json={
+            "name": "张三",
+            "phone": "13700000001",
+            "branch_id": value,
+            "category": "institution",
+            "joined_on": "2010-07-01",
+        },
+    )
+    assert r.status_code == 422
+
+
+async def test_ten_megabyte_body_is_413(client, world):
+    r = await client.post(
+        "/api/v1/auth/login",
+        content=b"x" * (10 * 1024 * 1024),
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 413 and r.json()["code"] == "payload_too_large"
+
+
+async def test_streamed_oversized_body_is_413(client, world):
+    async def chunks():
+        for _ in range(12):
+            yield b"a" * (1024 * 1024)
+
+    r = await client.post(
+        "/api/v1/auth/login", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 413
+
+
+async def test_wrong_content_type_is_4xx(client, world):
+    r = await client.post(
+        "/api/v1/auth/login",
+        content=b"username=a&password=b",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert 400 <= r.status_code < 500
+    assert r.headers["content-type"] == "application/problem+json"
+
+
+async def test_malformed_json_is_422(client, world):
+    r = await client.post(
+        "/api/v1/auth/login", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 422
+
+
+async def test_unknown_fields_are_refused(client, world):
+    headers = await login(client, "admin")
+    r = await client.patch(
+        f"/api/v1/members/{world.members['member_a'].id}",
+        headers=headers,
+        json={"branch_id": world.branch_b.id},
+    )
+    assert r.status_code == 422
+
+
+async def test_unknown_api_path_is_problem_404(client):
+    r = await client.get("/api/v1/nothing-here")
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+
+
+async def test_security_headers_on_every_response(client):
+    for path in ("/healthz", "/api/v1/nothing-here", "/"):
+        r = await client.get(path)
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["x-frame-options"] == "DENY"
+        assert "default-src 'self'" in r.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+
+
+async def test_health_ready_openapi_docs_metrics(client):
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    assert (await client.get("/readyz")).json() == {"status": "ok"}
+    spec = (await client.get("/api/v1/openapi.json")).json()
+    assert "/api/v1/auth/login" in spec["paths"]
+    docs = await client.get("/docs")
+    assert docs.status_code == 200 and "/docs/static/swagger-ui-bundle.js" in docs.text
+    assert (await client.get("/docs/static/swagger-ui-bundle.js")).status_code == 200
+    assert "http_requests" in (await client.get("/metrics")).text
