@@ -1,0 +1,35 @@
+// What to tell a person about a failed API call, in their language.
+import type { ApiError } from './http'
+import type { MessageSchema } from '@/locales'
+
+type Translate = (key: string, params?: Record<string, unknown>) => string
+
+const KNOWN_CODES = new Set<string>([
+  'invalid_credentials',
+  'account_inactive',
+  'wrong_password',
+  'password_change_required',
+  'invalid_refresh_token',
+  'validation_error',
+  'network_error',
+] satisfies (keyof MessageSchema['errors'])[])
+
+/**
+ * Map an ApiError to a sentence: a known `code` has its own message, an unknown one shows the
+ * server's `detail` (or `title`), and a bare status falls back to a generic message.
+ */
+export function errorMessage(error: ApiError, t: Translate): string {
+  if (error.code === 'too_many_attempts') {
+    return error.retryAfter !== null
+      ? t('errors.too_many_attempts', { seconds: error.retryAfter })
+      : t('errors.too_many_attempts_later')
+  }
+  if (KNOWN_CODES.has(error.code)) return t(`errors.${error.code}`)
+  if (error.detail) return error.detail
+  if (error.status >= 500) return t('errors.server_error')
+  if (!error.code.startsWith('http_') && error.title) return error.title
+  if (error.status === 403) return t('errors.forbidden')
+  if (error.status === 404) return t('errors.not_found')
+  if (error.status === 409) return t('errors.conflict')
+  return t('errors.unknown', { status: error.status })
+}

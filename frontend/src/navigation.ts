@@ -1,0 +1,26 @@
+// The bottom tabs. Each tab names the roles that see it; later screens (claims, review queue,
+// evaluation, grading, administration) add an entry here and a route under the tab layout.
+import type { Role } from '@/api/types'
+
+export interface TabItem {
+  /** Route name the tab opens. */
+  name: string
+  path: string
+  /** i18n key of the label. */
+  label: string
+  /** Vant icon name. */
+  icon: string
+  /** Who sees the tab; undefined = everyone signed in. */
+  roles?: Role[]
+}
+
+export const TABS: TabItem[] = [
+  { name: 'home', path: '/', label: 'nav.home', icon: 'home-o' },
+  // e.g. { name: 'claims', path: '/claims', label: 'nav.claims', icon: 'records-o', roles: ['member'] },
+  // e.g. { name: 'review', path: '/review', label: 'nav.review', icon: 'todo-list-o', roles: ['reviewer', 'secretary'] },
+  { name: 'me', path: '/me', label: 'nav.me', icon: 'user-o' },
+]
+
+export function tabsFor(hasRole: (...roles: Role[]) => boolean): TabItem[] {
+  return TABS.filter((tab) => !tab.roles || hasRole(...tab.roles))
+}

@@ -1,0 +1,99 @@
+// Routes and the guard: sign-in first, then a forced password change, then role checks.
+import { createRouter, createWebHistory, type RouteLocationNormalized, type Router } from 'vue-router'
+import type { Role } from '@/api/types'
+import { useAuthStore } from '@/stores/auth'
+import { i18n } from '@/locales'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without signing in. */
+    public?: boolean
+    /** Reachable while the password must still be changed. */
+    passwordChange?: boolean
+    /** Any one of these roles may open the route. */
+    roles?: Role[]
+    /** i18n key of the page title. */
+    title?: string
+  }
+}
+
+export const routes = [
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('@/pages/LoginPage.vue'),
+    meta: { public: true, title: 'login.title' },
+  },
+  {
+    path: '/password',
+    name: 'password',
+    component: () => import('@/pages/PasswordPage.vue'),
+    meta: { passwordChange: true, title: 'password.title' },
+  },
+  {
+    path: '/',
+    component: () => import('@/layouts/TabLayout.vue'),
+    children: [
+      {
+        path: '',
+        name: 'home',
+        component: () => import('@/pages/HomePage.vue'),
+        meta: { title: 'home.title' },
+      },
+      {
+        path: 'me',
+        name: 'me',
+        component: () => import('@/pages/MePage.vue'),
+        meta: { title: 'me.title' },
+      },
+      // Role pages slot in here, e.g. pages/member/ClaimsPage.vue with meta.roles ['member'].
+    ],
+  },
+  { path: '/:pathMatch(.*)*', redirect: '/' },
+]
+
+/** Only same-app paths are followed after sign-in (no open redirects). */
+export function safeRedirect(value: unknown): string {
+  const target = Array.isArray(value) ? value[0] : value
+  if (typeof target !== 'string' || !target.startsWith('/') || target.startsWith('//')) return '/'
+  if (target.startsWith('/login') || target.startsWith('/password')) return '/'
+  return target
+}
+
+/** `?redirect=` for a detour, left out when the way back is just home. */
+export function redirectQuery(path: string): Record<string, string> {
+  return path === '/' ? {} : { redirect: path }
+}
+
+export async function guard(to: RouteLocationNormalized) {
+  const auth = useAuthStore()
+  await auth.restore()
+  if (to.meta.public) {
+    if (to.name === 'login' && auth.isAuthenticated) {
+      const target = safeRedirect(to.query.redirect)
+      return auth.mustChangePassword ? { name: 'password', query: redirectQuery(target) } : target
+    }
+    return true
+  }
+  if (!auth.isAuthenticated) return { name: 'login', query: redirectQuery(to.fullPath) }
+  if (auth.mustChangePassword && !to.meta.passwordChange) {
+    return { name: 'password', query: redirectQuery(to.fullPath) }
+  }
+  const roles = to.matched.flatMap((record) => record.meta.roles ?? [])
+  if (roles.length && !auth.hasRole(...roles)) return { name: 'home' }
+  return true
+}
+
+export function createAppRouter(): Router {
+  const router = createRouter({
+    history: createWebHistory(import.meta.env.BASE_URL),
+    routes,
+    scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+  })
+  router.beforeEach(guard)
+  router.afterEach((to) => {
+    const appName = i18n.global.t('app.name')
+    document.title = to.meta.title ? `${i18n.global.t(to.meta.title)} · ${appName}` : appName
+  })
+  return router
+}
