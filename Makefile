@@ -14,7 +14,7 @@ run: setup
 	$(UV) run --frozen python -m app.cli serve --demo
 
 test: setup
-	$(MAKE) --no-print-directory test-backend test-frontend test-e2e
+	$(MAKE) --no-print-directory test-frontend test-e2e test-backend
 
 setup: backend frontend
 

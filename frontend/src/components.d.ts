@@ -15,6 +15,7 @@ declare module 'vue' {
     LanguageSwitch: typeof import('./components/LanguageSwitch.vue')['default']
     PageHeader: typeof import('./components/PageHeader.vue')['default']
     PasswordField: typeof import('./components/PasswordField.vue')['default']
+    RoleList: typeof import('./components/RoleList.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
     VanButton: typeof import('vant/es')['Button']
