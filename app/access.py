@@ -25,10 +25,27 @@ class Action(StrEnum):
     standard_manage = "standard:manage"
     role_manage = "role:manage"
     service_account_manage = "service_account:manage"
+    claim_read = "claim:read"
+    claim_review = "claim:review"
+    entry_record = "entry:record"
+    month_read = "month:read"
+    month_close = "month:close"
+    month_reopen = "month:reopen"
+    points_adjust = "points:adjust"
+    points_read = "points:read"
 
 
-_REVIEWER = {Action.org_read, Action.member_read, Action.standard_read}
-_SECRETARY = _REVIEWER | {Action.member_manage}
+_REVIEWER = {
+    Action.org_read,
+    Action.member_read,
+    Action.standard_read,
+    Action.claim_read,
+    Action.claim_review,
+    Action.entry_record,
+    Action.month_read,
+    Action.points_read,
+}
+_SECRETARY = _REVIEWER | {Action.member_manage, Action.month_close}
 _ADMIN = set(Action)
 
 ROLE_ACTIONS: dict[Role, set[Action]] = {
@@ -47,6 +64,8 @@ SCOPE_ACTIONS: dict[str, set[Action]] = {
     "members:write": {Action.member_read, Action.member_manage, Action.member_transfer},
     "standards:read": {Action.standard_read},
     "standards:write": {Action.standard_read, Action.standard_manage},
+    "claims:read": {Action.claim_read, Action.month_read, Action.points_read},
+    "points:read": {Action.month_read, Action.points_read},
 }
 SCOPES = tuple(SCOPE_ACTIONS)
 

@@ -3,9 +3,12 @@
 from fastapi import APIRouter
 
 from app.auth.router import router as auth_router
+from app.claims.router import router as claims_router
 from app.integrations.router import router as integrations_router
 from app.members.router import router as members_router
+from app.months.router import router as months_router
 from app.orgs.router import router as orgs_router
+from app.points.router import router as points_router
 from app.standards.router import router as standards_router
 
 api_router = APIRouter(prefix="/api/v1")
@@ -14,3 +17,6 @@ api_router.include_router(orgs_router)
 api_router.include_router(members_router)
 api_router.include_router(standards_router)
 api_router.include_router(integrations_router)
+api_router.include_router(claims_router)
+api_router.include_router(months_router)
+api_router.include_router(points_router)

@@ -1,5 +1,6 @@
 """ASGI guards on every request: body size, NUL bytes in the URL, and security headers."""
 
+import re
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,6 +28,11 @@ _STATIC_HEADERS = [
     (b"permissions-policy", b"geolocation=(), microphone=(), payment=(), usb=()"),
     (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
 ]
+
+
+# Evidence uploads carry a file of up to 5 MiB plus multipart framing; nothing else may.
+_UPLOAD_PATH = re.compile(r"^/api/v1/claims/[0-9]+/evidence$")
+UPLOAD_BODY_BYTES = 5 * 1024 * 1024 + 64 * 1024
 
 
 class GuardMiddleware:
@@ -61,15 +67,16 @@ class GuardMiddleware:
                 "NUL characters are not allowed in the URL.",
             )
             return
+        limit = UPLOAD_BODY_BYTES if _UPLOAD_PATH.match(path) else self.max_body_bytes
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_body_bytes:
+        if declared is not None and declared > limit:
             await self._refuse(
                 scope,
                 receive,
                 send_with_headers,
                 413,
                 "payload_too_large",
-                f"The request body exceeds {self.max_body_bytes} bytes.",
+                f"The request body exceeds {limit} bytes.",
             )
             return
 
@@ -83,14 +90,14 @@ class GuardMiddleware:
                     return
                 chunk = message.get("body", b"")
                 size += len(chunk)
-                if size > self.max_body_bytes:
+                if size > limit:
                     await self._refuse(
                         scope,
                         receive,
                         send_with_headers,
                         413,
                         "payload_too_large",
-                        f"The request body exceeds {self.max_body_bytes} bytes.",
+                        f"The request body exceeds {limit} bytes.",
                     )
                     return
                 chunks.append(chunk)

@@ -8,7 +8,14 @@ from pydantic import Field
 from app.schemas import Id, InputModel, OutputModel, Text100
 
 Scope = Literal[
-    "orgs:read", "orgs:write", "members:read", "members:write", "standards:read", "standards:write"
+    "orgs:read",
+    "orgs:write",
+    "members:read",
+    "members:write",
+    "standards:read",
+    "standards:write",
+    "claims:read",
+    "points:read",
 ]
 
 

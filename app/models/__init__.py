@@ -1,6 +1,8 @@
 """Every table, imported here so Alembic's metadata sees them all."""
 
 from app.models.audit import AuditEvent
+from app.models.claim import Claim, ClaimEvidence, IdempotencyRecord
+from app.models.ledger import BranchEntry, BranchMonth, LedgerEntry
 from app.models.member import Member, MemberTransfer
 from app.models.org import Organisation
 from app.models.standard import StandardItem, StandardVersion
@@ -9,6 +11,12 @@ from app.models.user import AuthThrottle, RefreshToken, RoleAssignment, ServiceA
 __all__ = [
     "AuditEvent",
     "AuthThrottle",
+    "BranchEntry",
+    "BranchMonth",
+    "Claim",
+    "ClaimEvidence",
+    "IdempotencyRecord",
+    "LedgerEntry",
     "Member",
     "MemberTransfer",
     "Organisation",

@@ -1,0 +1,251 @@
+"""Checks claim evidence files by their content and names them safely for download."""
+
+import asyncio
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import quote
+
+import pillow_heif
+from PIL import Image
+
+MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000
+MAX_IMAGE_SIDE = 12_000
+MAX_DOWNLOAD_NAME_CHARS = 100
+
+# Brands that mark an ISO-BMFF file as HEIC/HEIF. AVIF shares the container (and lists mif1
+# among its compatible brands), so only the major brand decides.
+_HEIC_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis"})
+_HEIF_BRANDS = frozenset({b"mif1", b"msf1"})
+_PDF_MAGIC_WITHIN = 8
+_PDF_EOF_WITHIN = 2048
+
+_ACCEPTED = "JPEG, PNG, WebP or HEIC/HEIF images, or PDF documents"
+
+# Registering adds a Pillow plugin for the whole process; Image.open below is always told the
+# exact format, so no other code path starts accepting HEIF because of it.
+pillow_heif.register_heif_opener()
+
+RejectionCode = Literal[
+    "file_empty", "file_too_large", "unsupported_file_type", "image_too_large", "file_corrupt"
+]
+
+
+class EvidenceRejected(Exception):
+    """An uploaded evidence file that may not be kept; `code` is stable, `detail` is for people."""
+
+    def __init__(self, code: RejectionCode, detail: str) -> None:
+        super().__init__(detail)
+        self.code: RejectionCode = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    content_type: str
+    extension: str
+    size: int
+    sha256: str
+    width: int | None
+    height: int | None
+
+
+@dataclass(frozen=True)
+class _Kind:
+    pillow_format: str | None  # None: not an image (PDF)
+    content_type: str
+    extension: str
+    label: str
+
+
+_JPEG = _Kind("JPEG", "image/jpeg", "jpg", "JPEG image")
+_PNG = _Kind("PNG", "image/png", "png", "PNG image")
+_WEBP = _Kind("WEBP", "image/webp", "webp", "WebP image")
+_HEIC = _Kind("HEIF", "image/heic", "heic", "HEIC image")
+_HEIF = _Kind("HEIF", "image/heif", "heif", "HEIF image")
+_PDF = _Kind(None, "application/pdf", "pdf", "PDF document")
+
+
+def _sniff(data: bytes) -> _Kind | None:
+    if data.startswith(b"\xff\xd8\xff"):
+        return _JPEG
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _PNG
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return _WEBP
+    if data[4:8] == b"ftyp" and len(data) >= 12:
+        major = data[8:12]
+        if major in _HEIC_BRANDS:
+            return _HEIC
+        if major in _HEIF_BRANDS:
+            return _HEIF
+        return None
+    if b"%PDF-" in data[:_PDF_MAGIC_WITHIN]:
+        return _PDF
+    return None
+
+
+def inspect(data: bytes) -> CheckedFile:
+    """Decide what the file is from its bytes alone; raise EvidenceRejected if it is not allowed.
+
+    CPU-bound (images are decoded once to prove they are whole): call it through
+    `inspect_async` from async code.
+    """
+    size = len(data)
+    if size == 0:
+        raise EvidenceRejected("file_empty", "The file is empty.")
+    if size > MAX_EVIDENCE_BYTES:
+        raise EvidenceRejected(
+            "file_too_large",
+            f"The file is {size} bytes; evidence files may be at most 5 MiB "
+            f"({MAX_EVIDENCE_BYTES} bytes).",
+        )
+    kind = _sniff(data)
+    if kind is None:
+        raise EvidenceRejected(
+            "unsupported_file_type",
+            f"Only {_ACCEPTED} are accepted, and this file's content is none of these "
+            "(its name or declared type does not count).",
+        )
+    if kind.pillow_format is None:
+        _check_pdf(data)
+        width = height = None
+    else:
+        width, height = _check_image(data, kind)
+    return CheckedFile(
+        content_type=kind.content_type,
+        extension=kind.extension,
+        size=size,
+        sha256=hashlib.sha256(data).hexdigest(),
+        width=width,
+        height=height,
+    )
+
+
+# A full decode of a 40-megapixel image takes ~160 MB; two at a time bounds the memory used.
+_DECODING = asyncio.Semaphore(2)
+
+
+async def inspect_async(data: bytes) -> CheckedFile:
+    async with _DECODING:
+        return await asyncio.to_thread(inspect, data)
+
+
+def _corrupt(kind: _Kind) -> EvidenceRejected:
+    return EvidenceRejected(
+        "file_corrupt",
+        f"The file looks like a {kind.label} but could not be read in full; "
+        "it may be damaged or incomplete.",
+    )
+
+
+def _too_large(width: int | None = None, height: int | None = None) -> EvidenceRejected:
+    limits = (
+        f"images may be at most {MAX_IMAGE_SIDE} pixels on a side and "
+        f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels in all"
+    )
+    if width is None or height is None:
+        return EvidenceRejected(
+            "image_too_large", f"The image's dimensions are too large; {limits}."
+        )
+    return EvidenceRejected("image_too_large", f"The image is {width}x{height} pixels; {limits}.")
+
+
+def _check_image(data: bytes, kind: _Kind) -> tuple[int, int]:
+    assert kind.pillow_format is not None
+    formats = [kind.pillow_format]
+    # Parsers of hostile input fail in many ways (OSError, SyntaxError, ValueError,
+    # struct.error, ...); any failure means the file is not a whole image of its kind.
+    try:
+        # open() only reads the header, so the declared size is known before any pixel is
+        # decoded. Pillow raises DecompressionBombError itself for absurd sizes; the warning
+        # it emits below that is caught too in case warnings are turned into errors. Our own
+        # limits are lower than Pillow's, so the global Image.MAX_IMAGE_PIXELS is left alone.
+        with Image.open(io.BytesIO(data), formats=formats) as im:
+            width, height = im.size
+            _check_dimensions(width, height)
+            im.verify()
+        # verify() checks structure (PNG chunk CRCs, for one) but leaves JPEG scans and the
+        # HEVC payload unread, so decode once; the image must be reopened after verify().
+        with Image.open(io.BytesIO(data), formats=formats) as im:
+            if kind is _JPEG:
+                # A scaled-down decode still reads every scan, so truncation is caught while
+                # memory stays at 1/64 of the full image.
+                im.draft(im.mode, (1, 1))
+            im.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_large() from None
+    except EvidenceRejected:
+        raise
+    except Exception as exc:
+        raise _corrupt(kind) from exc
+    return width, height
+
+
+def _check_dimensions(width: int, height: int) -> None:
+    if width <= 0 or height <= 0:
+        raise EvidenceRejected("file_corrupt", "The image declares no pixels.")
+    if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
+        raise _too_large(width, height)
+
+
+def _check_pdf(data: bytes) -> None:
+    if b"%%EOF" not in data[-_PDF_EOF_WITHIN:]:
+        raise _corrupt(_PDF)
+
+
+_UNSAFE_NAME_CHARS = re.compile(r"[\"'`<>:|?*;\\/]")
+_TRAILING_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _clean_name(name: str) -> str:
+    name = unicodedata.normalize("NFC", name)
+    # Category C covers control characters and also format characters such as U+202E
+    # (right-to-left override), which can make "gpj.exe" display as "exe.jpg".
+    name = "".join(ch for ch in name if not unicodedata.category(ch).startswith("C"))
+    name = _UNSAFE_NAME_CHARS.sub("", name)
+    return _WHITESPACE.sub(" ", name).strip(" .")
+
+
+def safe_download_name(original: str | None, extension: str) -> str:
+    """A download filename from the uploader's name, ending in the extension found by content."""
+    extension = extension.lower()
+    if not re.fullmatch(r"[a-z0-9]{1,10}", extension):
+        raise ValueError(f"invalid extension {extension!r}")
+    fallback = f"evidence.{extension}"
+    if not original:
+        return fallback
+    # Path parts are dropped before anything else so "../../x.jpg" cannot leave "....x".
+    base = re.split(r"[\\/]", original)[-1]
+    stem = _TRAILING_EXTENSION.sub("", _clean_name(base))
+    stem = stem[: MAX_DOWNLOAD_NAME_CHARS - len(extension) - 1].rstrip(" .")
+    if not stem:
+        return fallback
+    return f"{stem}.{extension}"
+
+
+def content_disposition(disposition: str, filename: str) -> str:
+    """A Content-Disposition value with an ASCII `filename` and an RFC 5987 `filename*`."""
+    if disposition not in ("inline", "attachment"):
+        raise ValueError(f"invalid disposition {disposition!r}")
+    # Cleaning again here keeps CR/LF and quotes out of the header whatever the caller passed.
+    filename = _clean_name(re.split(r"[\\/]", filename)[-1]) or "evidence"
+    stem, dot, extension = filename.rpartition(".")
+    if not dot:
+        stem, extension = filename, ""
+    decomposed = unicodedata.normalize("NFKD", stem)
+    ascii_stem = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # NFKD maps fullwidth quotes and backslashes to ASCII ones, so clean once more.
+    ascii_stem = _UNSAFE_NAME_CHARS.sub("", ascii_stem).strip(" .")
+    # Accents fold away ("café" -> "cafe"); anything else non-ASCII (Chinese, say) has no
+    # faithful ASCII form, so the fallback becomes a neutral name rather than leftovers.
+    if not ascii_stem.isascii() or not ascii_stem:
+        ascii_stem = "evidence"
+    ascii_extension = extension if extension.isascii() else ""
+    ascii_name = f"{ascii_stem}.{ascii_extension}" if ascii_extension else ascii_stem
+    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -1,0 +1,81 @@
+"""A branch's month (open or locked), branch entries and adjustments, and the points ledger."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.models.base import ts_column, utcnow
+from app.models.standard import POINTS
+
+
+class BranchMonth(SQLModel, table=True):
+    """One row per branch and month once anything happens in it; locked by the monthly close."""
+
+    __tablename__ = "branch_month"
+    __table_args__ = (
+        sa.UniqueConstraint("branch_id", "period"),
+        sa.CheckConstraint("status in ('open','locked')", name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="organisation.id")
+    period: str = Field(max_length=7)
+    status: str = Field(default="open", max_length=10)
+    closed_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    closed_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    reopened_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    reopened_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    reopen_reason: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+
+
+class BranchEntry(SQLModel, table=True):
+    """Points a reviewer records for one or many members at once, or an org admin's adjustment."""
+
+    __tablename__ = "branch_entry"
+    __table_args__ = (
+        sa.CheckConstraint("kind in ('entry','adjustment')", name="kind"),
+        sa.Index("ix_branch_entry_branch_period", "branch_id", "period"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=12)
+    branch_id: int = Field(foreign_key="organisation.id")
+    period: str = Field(max_length=7)
+    standard_id: int = Field(foreign_key="standard_version.id")
+    item_id: int = Field(foreign_key="standard_item.id")
+    occurred_on: date
+    quantity: int = Field(default=1)
+    points_each: Decimal = Field(sa_column=sa.Column(POINTS, nullable=False))
+    reason: str | None = Field(default=None, max_length=500)
+    member_count: int
+    created_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+
+
+class LedgerEntry(SQLModel, table=True):
+    """Append-only: approved claims, entries and adjustments; rows are never updated."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (
+        sa.CheckConstraint("source in ('claim','entry','adjustment')", name="source"),
+        sa.Index("ix_ledger_entry_member_year", "member_id", "year"),
+        sa.Index("ix_ledger_entry_branch_period", "branch_id", "period"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id")
+    branch_id: int = Field(foreign_key="organisation.id")
+    year: int
+    period: str = Field(max_length=7)
+    standard_id: int = Field(foreign_key="standard_version.id")
+    item_id: int = Field(foreign_key="standard_item.id")
+    points: Decimal = Field(sa_column=sa.Column(POINTS, nullable=False))
+    source: str = Field(max_length=12)
+    claim_id: int | None = Field(default=None, foreign_key="claim.id", unique=True)
+    entry_id: int | None = Field(default=None, foreign_key="branch_entry.id", index=True)
+    reason: str | None = Field(default=None, max_length=500)
+    created_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())

@@ -1,0 +1,91 @@
+"""Branch month, entry, adjustment and ranking payloads."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from app.claims.schemas import ItemRef, PersonRef
+from app.schemas import Id, InputModel, OutputModel, Reason
+
+SignedPoints = Annotated[Decimal, Field(ge=-1000, le=1000, max_digits=5, decimal_places=1)]
+
+
+class Blocker(OutputModel):
+    code: str
+    detail: str
+    count: int | None = None
+
+
+class MonthPublic(OutputModel):
+    branch_id: int
+    period: str
+    status: Literal["open", "locked"]
+    deadline: datetime | None = Field(description="Last instant members may submit claims")
+    window_open: bool
+    counts: dict[str, int]
+    entries: int
+    approved_points: Decimal
+    can_close: bool
+    blockers: list[Blocker]
+    warnings: list[Blocker]
+    closed_at: datetime | None
+    closed_by: PersonRef | None
+    reopened_at: datetime | None
+    reopen_reason: str | None
+
+
+class CloseResult(MonthPublic):
+    expired: int
+
+
+class ReopenBody(InputModel):
+    reason: Reason
+
+
+class EntryCreate(InputModel):
+    item_id: Id
+    occurred_on: date
+    member_ids: Annotated[list[Id], Field(min_length=1, max_length=500)]
+    quantity: Annotated[int, Field(ge=1, le=100)] = 1
+    reason: Reason | None = None
+    points: SignedPoints | None = Field(
+        default=None,
+        description="Adjustments only (locked month, org admin): points per member, "
+        "negative to take points away. Defaults to the item's points × quantity.",
+    )
+
+
+class EntryPublic(OutputModel):
+    id: int
+    kind: Literal["entry", "adjustment"]
+    branch_id: int
+    period: str
+    item: ItemRef
+    occurred_on: date
+    quantity: int
+    points_each: Decimal
+    reason: str | None
+    member_count: int
+    created_by: PersonRef | None
+    created_at: datetime
+
+
+class EntryDetail(EntryPublic):
+    members: list[PersonRef]
+
+
+class RankingRow(OutputModel):
+    rank: int
+    member: PersonRef
+    bonus: Decimal
+    deduction: Decimal
+    net: Decimal
+
+
+class Ranking(OutputModel):
+    branch_id: int
+    period: str
+    locked: bool
+    rows: list[RankingRow]

@@ -1,0 +1,549 @@
+"""A branch's month: progress, the monthly close (月度审核锁定), reopening, entries, ranking."""
+
+from collections import Counter
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app import audit, clock, scoring
+from app.access import Action, Principal
+from app.claims import service as claims
+from app.claims.schemas import ItemRef, PersonRef
+from app.claims.service import RuleViolation
+from app.errors import Conflict, Forbidden, NotFound
+from app.models import (
+    BranchEntry,
+    BranchMonth,
+    Claim,
+    LedgerEntry,
+    Member,
+    Organisation,
+    StandardItem,
+    StandardVersion,
+    User,
+)
+from app.months import periods
+from app.months.locks import MonthLocked, find_month, lock_month
+from app.months.schemas import (
+    Blocker,
+    EntryCreate,
+    EntryDetail,
+    EntryPublic,
+    MonthPublic,
+    Ranking,
+    RankingRow,
+)
+from app.standards import service as standards
+
+STATES = ("draft", "submitted", "approved", "rejected", "returned", "expired")
+
+
+def _is_branch_member(principal: Principal, branch: Organisation) -> bool:
+    return principal.member is not None and principal.member.branch_id == branch.id
+
+
+def require_month_read(principal: Principal, branch: Organisation) -> None:
+    if not _is_branch_member(principal, branch):
+        principal.require(Action.month_read, branch.path)
+
+
+async def _standard(
+    session: AsyncSession, branch: Organisation, period: str
+) -> StandardVersion | None:
+    assert branch.id is not None
+    return await standards.in_force(session, organisation_id=branch.id, year=int(period[:4]))
+
+
+async def view(session: AsyncSession, branch: Organisation, period: str) -> MonthPublic:
+    """Counts by state, the deadline, and whether the month can be closed (and why not)."""
+    periods.parse_period(period)
+    assert branch.id is not None
+    month = await find_month(session, branch_id=branch.id, period=period)
+    counts = Counter(
+        dict(
+            (
+                await session.execute(
+                    select(col(Claim.status), func.count())
+                    .where(col(Claim.branch_id) == branch.id, col(Claim.period) == period)
+                    .group_by(col(Claim.status))
+                )
+            ).all()
+        )
+    )
+    entries = await session.scalar(
+        select(func.count()).where(
+            col(BranchEntry.branch_id) == branch.id, col(BranchEntry.period) == period
+        )
+    )
+    approved = await session.scalar(
+        select(func.coalesce(func.sum(col(LedgerEntry.points)), 0)).where(
+            col(LedgerEntry.branch_id) == branch.id, col(LedgerEntry.period) == period
+        )
+    )
+    standard = await _standard(session, branch, period)
+    now = clock.now()
+    deadline = (
+        periods.deadline(period, deadline_day=standard.deadline_day, timezone=standard.timezone)
+        if standard
+        else None
+    )
+    timezone = standard.timezone if standard else "Asia/Shanghai"
+    locked = month is not None and month.status == "locked"
+    blockers: list[Blocker] = []
+    warnings: list[Blocker] = []
+    if locked:
+        blockers.append(Blocker(code="month_locked", detail="The month is already closed."))
+    if period > periods.current_period(now, timezone):
+        blockers.append(
+            Blocker(code="month_not_started", detail="A month can be closed once it has begun.")
+        )
+    if counts["submitted"]:
+        blockers.append(
+            Blocker(
+                code="claims_pending",
+                detail=f"{counts['submitted']} submitted claims still await a decision.",
+                count=counts["submitted"],
+            )
+        )
+    if not locked and deadline is not None and now <= deadline:
+        warnings.append(
+            Blocker(
+                code="deadline_not_passed",
+                detail="Members may still submit claims for this month until the deadline; "
+                "closing now ends that.",
+            )
+        )
+    pending_expiry = counts["draft"] + counts["returned"]
+    if not locked and pending_expiry:
+        warnings.append(
+            Blocker(
+                code="claims_will_expire",
+                detail=f"{pending_expiry} draft or returned claims will expire on close.",
+                count=pending_expiry,
+            )
+        )
+    closer = None
+    if month is not None and month.closed_by_user_id and locked:
+        user = await session.get(User, month.closed_by_user_id)
+        closer = PersonRef(id=month.closed_by_user_id, name=user.display_name if user else "")
+    return MonthPublic(
+        branch_id=branch.id,
+        period=period,
+        status="locked" if locked else "open",
+        deadline=deadline,
+        window_open=deadline is not None and now <= deadline and not locked,
+        counts={state: counts.get(state, 0) for state in STATES},
+        entries=entries or 0,
+        approved_points=Decimal(approved or 0),
+        can_close=not blockers,
+        blockers=blockers,
+        warnings=warnings,
+        closed_at=month.closed_at if month and locked else None,
+        closed_by=closer,
+        reopened_at=month.reopened_at if month else None,
+        reopen_reason=month.reopen_reason if month else None,
+    )
+
+
+async def close(
+    *, session: AsyncSession, principal: Principal, branch: Organisation, period: str
+) -> int:
+    """Close the month: refused while claims are pending; drafts and returned claims expire."""
+    principal.require(Action.month_close, branch.path)
+    periods.parse_period(period)
+    assert branch.id is not None
+    month = await lock_month(session, branch_id=branch.id, period=period, exclusive=True)
+    if month.status == "locked":
+        raise MonthLocked(f"The month {period} is already closed.")
+    standard = await _standard(session, branch, period)
+    timezone = standard.timezone if standard else "Asia/Shanghai"
+    if period > periods.current_period(clock.now(), timezone):
+        raise Conflict("A month can be closed once it has begun.", code="month_not_started")
+    pending = await session.scalar(
+        select(func.count()).where(
+            col(Claim.branch_id) == branch.id,
+            col(Claim.period) == period,
+            col(Claim.status) == "submitted",
+        )
+    )
+    if pending:
+        raise Conflict(
+            f"{pending} submitted claims still await a decision; decide them first.",
+            code="claims_pending",
+            count=pending,
+        )
+    expired = await claims.expire_open_claims(
+        session=session, principal=principal, branch_id=branch.id, period=period
+    )
+    month.status = "locked"
+    month.closed_at = clock.now()
+    month.closed_by_user_id = principal.user_id
+    assert month.id is not None
+    audit.record(
+        session,
+        actor=principal,
+        entity_type="branch_month",
+        entity_id=month.id,
+        action="close",
+        from_state="open",
+        to_state="locked",
+        data={"branch_id": branch.id, "period": period, "expired_claims": expired},
+    )
+    await session.flush()
+    return expired
+
+
+async def reopen(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    branch: Organisation,
+    period: str,
+    reason: str,
+) -> None:
+    """Only an org admin reopens a closed month, with a reason."""
+    principal.require(Action.month_reopen, branch.path)
+    periods.parse_period(period)
+    assert branch.id is not None
+    month = await lock_month(session, branch_id=branch.id, period=period, exclusive=True)
+    if month.status != "locked":
+        raise Conflict(f"The month {period} is not closed.", code="month_not_locked")
+    month.status = "open"
+    month.reopened_at = clock.now()
+    month.reopened_by_user_id = principal.user_id
+    month.reopen_reason = reason
+    assert month.id is not None
+    audit.record(
+        session,
+        actor=principal,
+        entity_type="branch_month",
+        entity_id=month.id,
+        action="reopen",
+        from_state="locked",
+        to_state="open",
+        comment=reason,
+        data={"branch_id": branch.id, "period": period},
+    )
+    await session.flush()
+
+
+# -- entries and adjustments ------------------------------------------------------------------
+
+
+async def record_entry(
+    *, session: AsyncSession, principal: Principal, branch: Organisation, data: EntryCreate
+) -> BranchEntry:
+    """Record a branch item or a deduction for many members at once; once the month is
+    locked, only an org admin's adjustment (signed points, reason required) is accepted."""
+    assert branch.id is not None
+    if not principal.can(Action.entry_record, branch.path):
+        raise Forbidden("You may not record points for this branch.")
+    if principal.user is None:
+        raise Forbidden("Points are recorded by people.", code="users_only")
+    period = periods.period_of(data.occurred_on)
+    standard = await _standard(session, branch, period)
+    if standard is None:
+        raise Conflict(
+            f"No published standard applies to this branch for {period[:4]}.",
+            code="no_standard_in_force",
+        )
+    if data.occurred_on > periods.local_today(clock.now(), standard.timezone):
+        raise RuleViolation("occurred_on is in the future.", code="occurred_in_future")
+    item = await session.get(StandardItem, data.item_id)
+    if item is None or item.standard_id != standard.id:
+        raise RuleViolation(
+            "The item is not part of the standard in force for this branch and year.",
+            code="item_not_in_standard",
+        )
+    month = await lock_month(session, branch_id=branch.id, period=period)
+    adjustment = month.status == "locked"
+    if adjustment:
+        if not principal.can(Action.points_adjust, branch.path):
+            raise MonthLocked(
+                f"The month {period} is closed; only an organisation admin can adjust it.",
+                period=period,
+            )
+        if not data.reason:
+            raise RuleViolation("An adjustment needs a reason.", code="reason_required")
+        each = data.points if data.points is not None else item.points * data.quantity
+        if each == 0:
+            raise RuleViolation("An adjustment of 0 points changes nothing.", code="zero_points")
+    else:
+        if data.points is not None:
+            raise RuleViolation(
+                "Points are set by the standard; only adjustments to a closed month "
+                "give their own.",
+                code="points_only_for_adjustments",
+            )
+        if item.source != "branch" and item.kind != "deduction":
+            raise RuleViolation(
+                f"{item.code} is declared by members themselves, not recorded by the branch.",
+                code="item_self_declared",
+            )
+        if item.kind == "deduction" and not data.reason:
+            raise RuleViolation("A deduction needs a reason.", code="reason_required")
+        each = item.points * data.quantity
+    member_ids = list(dict.fromkeys(data.member_ids))
+    members = {
+        m.id: m
+        for m in (
+            await session.execute(select(Member).where(col(Member.id).in_(member_ids)))
+        ).scalars()
+    }
+    outside = [
+        i
+        for i in member_ids
+        if i not in members or members[i].branch_id != branch.id or members[i].status != "active"
+    ]
+    if adjustment and outside:
+        # A member who has since left may still have points of that month here to correct.
+        had_points = set(
+            (
+                await session.execute(
+                    select(col(LedgerEntry.member_id)).where(
+                        col(LedgerEntry.branch_id) == branch.id,
+                        col(LedgerEntry.period) == period,
+                        col(LedgerEntry.member_id).in_(outside),
+                    )
+                )
+            ).scalars()
+        )
+        outside = [i for i in outside if i not in had_points]
+    if outside:
+        raise RuleViolation(
+            "Some members are not active members of this branch.",
+            code="members_not_in_branch",
+            member_ids=outside,
+        )
+    if not adjustment and item.categories:
+        mismatched = [i for i in member_ids if members[i].category not in item.categories]
+        if mismatched:
+            raise RuleViolation(
+                f"{item.code} does not apply to some of these members' categories.",
+                code="item_not_for_category",
+                member_ids=mismatched,
+            )
+    now = clock.now()
+    entry = BranchEntry(
+        kind="adjustment" if adjustment else "entry",
+        branch_id=branch.id,
+        period=period,
+        standard_id=standard.id,
+        item_id=item.id,  # type: ignore[arg-type]
+        occurred_on=data.occurred_on,
+        quantity=data.quantity,
+        points_each=each,
+        reason=data.reason,
+        member_count=len(member_ids),
+        created_by_user_id=principal.user_id,
+        created_at=now,
+    )
+    session.add(entry)
+    await session.flush()
+    assert entry.id is not None
+    session.add_all(
+        LedgerEntry(
+            member_id=member_id,
+            branch_id=branch.id,
+            year=data.occurred_on.year,
+            period=period,
+            standard_id=entry.standard_id,
+            item_id=entry.item_id,
+            points=each,
+            source=entry.kind,
+            entry_id=entry.id,
+            reason=data.reason,
+            created_by_user_id=principal.user_id,
+            created_at=now,
+        )
+        for member_id in member_ids
+    )
+    audit.record(
+        session,
+        actor=principal,
+        entity_type="branch_entry",
+        entity_id=entry.id,
+        action=entry.kind,
+        to_state="recorded",
+        comment=data.reason,
+        data={
+            "item": item.code,
+            "period": period,
+            "points_each": str(each),
+            "member_ids": member_ids,
+        },
+    )
+    await session.flush()
+    return entry
+
+
+async def describe_entries(session: AsyncSession, entries: list[BranchEntry]) -> list[EntryPublic]:
+    if not entries:
+        return []
+    items = {
+        i.id: i
+        for i in (
+            await session.execute(
+                select(StandardItem).where(col(StandardItem.id).in_({e.item_id for e in entries}))
+            )
+        ).scalars()
+    }
+    user_ids = {e.created_by_user_id for e in entries if e.created_by_user_id}
+    names = dict(
+        (
+            await session.execute(
+                select(col(User.id), col(User.display_name)).where(col(User.id).in_(user_ids))
+            )
+        ).all()
+    )
+    out = []
+    for e in entries:
+        assert e.id is not None
+        out.append(
+            EntryPublic(
+                id=e.id,
+                kind=e.kind,
+                branch_id=e.branch_id,
+                period=e.period,
+                item=ItemRef.model_validate(items[e.item_id]),
+                occurred_on=e.occurred_on,
+                quantity=e.quantity,
+                points_each=e.points_each,
+                reason=e.reason,
+                member_count=e.member_count,
+                created_by=PersonRef(
+                    id=e.created_by_user_id, name=names.get(e.created_by_user_id, "")
+                )
+                if e.created_by_user_id
+                else None,
+                created_at=e.created_at,
+            )
+        )
+    return out
+
+
+async def entry_detail(session: AsyncSession, entry: BranchEntry) -> EntryDetail:
+    (summary,) = await describe_entries(session, [entry])
+    rows = await session.execute(
+        select(col(Member.id), col(Member.name))
+        .join(LedgerEntry, col(LedgerEntry.member_id) == col(Member.id))
+        .where(col(LedgerEntry.entry_id) == entry.id)
+        .order_by(col(Member.id))
+    )
+    return EntryDetail(
+        **summary.model_dump(), members=[PersonRef(id=i, name=n) for i, n in rows.all()]
+    )
+
+
+async def list_entries(
+    *,
+    session: AsyncSession,
+    branch: Organisation,
+    period: str | None,
+    page: int,
+    page_size: int,
+) -> tuple[list[EntryPublic], int]:
+    stmt = select(BranchEntry).where(col(BranchEntry.branch_id) == branch.id)
+    if period:
+        stmt = stmt.where(col(BranchEntry.period) == period)
+    total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = await session.execute(
+        stmt.order_by(col(BranchEntry.id).desc()).offset((page - 1) * page_size).limit(page_size)
+    )
+    return await describe_entries(session, list(rows.scalars())), total
+
+
+async def get_entry(session: AsyncSession, branch: Organisation, entry_id: int) -> BranchEntry:
+    entry = await session.get(BranchEntry, entry_id)
+    if entry is None or entry.branch_id != branch.id:
+        raise NotFound("This branch has no such entry.", code="entry_not_found")
+    return entry
+
+
+# -- ranking (亮分) ---------------------------------------------------------------------------
+
+
+async def ranking(
+    *, session: AsyncSession, principal: Principal, branch: Organisation, period: str
+) -> Ranking:
+    """Members by the month's approved points: for reviewers always, for the branch's
+    members once the month is closed."""
+    periods.parse_period(period)
+    assert branch.id is not None
+    month = await find_month(session, branch_id=branch.id, period=period)
+    locked = month is not None and month.status == "locked"
+    if not principal.can(Action.month_read, branch.path):
+        if not _is_branch_member(principal, branch):
+            raise Forbidden("You may not see this branch's ranking.")
+        if not locked:
+            raise Forbidden(
+                "The month's ranking is published to members once the month is closed.",
+                code="ranking_not_published",
+            )
+    rows = (
+        await session.execute(
+            select(
+                col(LedgerEntry.member_id),
+                col(StandardItem.code),
+                col(StandardItem.dimension),
+                col(StandardItem.kind),
+                col(StandardItem.max_per_month),
+                col(StandardItem.max_per_year),
+                func.sum(col(LedgerEntry.points)),
+            )
+            .join(StandardItem, col(StandardItem.id) == col(LedgerEntry.item_id))
+            .where(col(LedgerEntry.branch_id) == branch.id, col(LedgerEntry.period) == period)
+            .group_by(
+                col(LedgerEntry.member_id),
+                col(StandardItem.code),
+                col(StandardItem.dimension),
+                col(StandardItem.kind),
+                col(StandardItem.max_per_month),
+                col(StandardItem.max_per_year),
+            )
+        )
+    ).all()
+    month_number = int(period[5:])
+    rules: dict[str, scoring.ItemRule] = {}
+    by_member: dict[int, list[scoring.LedgerPoint]] = {}
+    for member_id, code, dimension, kind, per_month, per_year, points in rows:
+        rules.setdefault(code, scoring.ItemRule(code, dimension, kind, per_month, per_year))
+        by_member.setdefault(member_id, []).append(
+            scoring.LedgerPoint(item_code=code, month=month_number, points=Decimal(points))
+        )
+    people = dict(
+        (
+            await session.execute(
+                select(col(Member.id), col(Member.name)).where(
+                    (col(Member.branch_id) == branch.id) & (col(Member.status) == "active")
+                    | col(Member.id).in_(list(by_member))
+                )
+            )
+        ).all()
+    )
+    tallies = []
+    for person_id, name in people.items():
+        assert person_id is not None
+        tally = scoring.month_points(
+            rules=rules.values(), rows=by_member.get(person_id, []), month=month_number
+        )
+        tallies.append((tally.net, name, person_id, tally))
+    tallies.sort(key=lambda t: (-t[0], t[2]))
+    out: list[RankingRow] = []
+    for position, (net, name, member_id, tally) in enumerate(tallies, start=1):
+        rank = out[-1].rank if out and out[-1].net == net else position
+        out.append(
+            RankingRow(
+                rank=rank,
+                member=PersonRef(id=member_id, name=name),
+                bonus=tally.bonus,
+                deduction=tally.deduction,
+                net=net,
+            )
+        )
+    return Ranking(branch_id=branch.id, period=period, locked=locked, rows=out)
+
+
+__all__ = ["BranchMonth", "close", "ranking", "record_entry", "reopen", "view"]

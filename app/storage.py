@@ -1,0 +1,109 @@
+"""Blob storage for uploaded files, behind one interface so an S3-compatible store can follow."""
+
+import asyncio
+import contextlib
+import os
+import re
+import tempfile
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+from uuid import uuid4
+
+from app.config import settings
+
+FILE_MODE = 0o640
+_EXTENSION = re.compile(r"[a-z0-9]{1,10}")
+
+
+class Storage(Protocol):
+    async def put(self, key: str, data: bytes) -> None:
+        """Store data under key, replacing whatever was there."""
+        ...
+
+    async def get(self, key: str) -> bytes:
+        """Return the data under key; raise FileNotFoundError when there is none."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Remove key; a missing key is not an error."""
+        ...
+
+
+def new_key(prefix: str, extension: str) -> str:
+    """A fresh server-chosen key such as `evidence/2026/11/<uuid4hex>.jpg` (UTC month)."""
+    if not _EXTENSION.fullmatch(extension):
+        raise ValueError(f"invalid extension {extension!r}")
+    now = datetime.now(UTC)
+    return f"{prefix}/{now:%Y}/{now:%m}/{uuid4().hex}.{extension}"
+
+
+class LocalStorage:
+    """Files under a root directory; every blocking call runs in a worker thread."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    def _path(self, key: str) -> Path:
+        # Keys are server-chosen, so anything odd here is a bug or an attack: refuse it rather
+        # than try to clean it up.
+        if (
+            not key
+            or key.startswith("/")
+            or ".." in key
+            or "\\" in key
+            or "\x00" in key
+            or any(part in ("", ".") for part in key.split("/"))
+        ):
+            raise ValueError(f"invalid storage key {key!r}")
+        path = (self.root / key).resolve()
+        # resolve() follows symlinks, so this also catches a link planted inside the root.
+        if not path.is_relative_to(self.root) or path == self.root:
+            raise ValueError(f"storage key {key!r} escapes the storage root")
+        return path
+
+    async def put(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        await asyncio.to_thread(_write_atomically, path, data)
+
+    async def get(self, key: str) -> bytes:
+        path = self._path(key)
+        try:
+            return await asyncio.to_thread(path.read_bytes)
+        except IsADirectoryError:
+            raise FileNotFoundError(key) from None
+
+    async def delete(self, key: str) -> None:
+        path = self._path(key)
+        await asyncio.to_thread(path.unlink, missing_ok=True)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A temp file in the same directory keeps os.replace on one filesystem, so readers see
+    # either the old file or the whole new one, never a partial write.
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            os.fchmod(tmp.fileno(), FILE_MODE)
+            tmp.write(data)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    # Without syncing the directory the rename itself may be lost in a crash.
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+@lru_cache(maxsize=1)
+def get_storage() -> Storage:
+    """The process-wide store; tests call `get_storage.cache_clear()` after changing DATA_DIR."""
+    return LocalStorage(settings.data_dir / "files")

@@ -1,0 +1,224 @@
+"""Idempotency-Key: a retried post is done once; a reused key with another body is refused."""
+
+import asyncio
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app import clock, db
+from app.idempotency import caller_of, request_fingerprint
+from app.models import Claim, IdempotencyRecord
+from tests.factories import login
+from tests.helpers import item_ids, new_claim, set_now, shanghai
+
+NOW = shanghai("2026-11-20 10:00:00")
+
+
+@pytest.fixture(autouse=True)
+def _november(monkeypatch: pytest.MonkeyPatch) -> None:
+    set_now(monkeypatch, NOW)
+
+
+def _body(item_id: int, description: str = "社区志愿服务") -> dict:
+    return {"item_id": item_id, "occurred_on": "2026-11-10", "description": description}
+
+
+async def _claim_count() -> int:
+    async with db.SessionFactory() as s:
+        return await s.scalar(select(func.count()).select_from(Claim)) or 0
+
+
+async def test_same_key_and_body_replays_the_first_response(client, world, session):
+    items = await item_ids(session, world.standard_id)
+    member = await login(client, "member_a")
+    headers = {**member, "Idempotency-Key": "3f1c2a9e-0b7d-4c55-9a1e-claim-1"}
+    first = await client.post("/api/v1/claims", json=_body(items["C01"]), headers=headers)
+    second = await client.post("/api/v1/claims", json=_body(items["C01"]), headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second.headers["idempotent-replayed"] == "true"
+    assert await _claim_count() == 1
+
+
+async def test_key_order_in_the_body_does_not_matter(client, world, session):
+    items = await item_ids(session, world.standard_id)
+    member = await login(client, "member_a")
+    headers = {**member, "Idempotency-Key": "order-key", "Content-Type": "application/json"}
+    body = _body(items["C01"])
+    await client.post("/api/v1/claims", json=body, headers=headers)
+    reordered = json.dumps(
+        {
+            "description": body["description"],
+            "occurred_on": "2026-11-10",
+            "item_id": body["item_id"],
+        },
+        ensure_ascii=False,
+    )
+    again = await client.post("/api/v1/claims", content=reordered.encode(), headers=headers)
+    assert again.status_code == 201
+    assert await _claim_count() == 1
+
+
+async def test_same_key_with_a_different_body_is_refused(client, world, session):
+    items = await item_ids(session, world.standard_id)
+    member = await login(client, "member_a")
+    headers = {**member, "Idempotency-Key": "key-reused"}
+    await client.post("/api/v1/claims", json=_body(items["C01"]), headers=headers)
+    other = await client.post(
+        "/api/v1/claims", json=_body(items["C01"], "另一次活动"), headers=headers
+    )
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
+    assert await _claim_count() == 1
+
+
+async def test_same_key_while_the_first_is_running_is_409(client, world, session):
+    items = await item_ids(session, world.standard_id)
+    member = await login(client, "member_a")
+    body = _body(items["C01"])
+    fingerprint = request_fingerprint("POST", "/api/v1/claims", json.dumps(body).encode())
+    async with db.SessionFactory() as s:
+        s.add(
+            IdempotencyRecord(
+                caller=f"user:{world.users['member_a'].id}",
+                key="in-flight",
+                request_hash=fingerprint,
+                lease_until=NOW + timedelta(seconds=30),
+                expires_at=NOW + timedelta(hours=24),
+            )
+        )
+        await s.commit()
+    response = await client.post(
+        "/api/v1/claims", json=body, headers={**member, "Idempotency-Key": "in-flight"}
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "idempotency_request_in_flight"
+    assert response.headers["retry-after"] == "1"
+    assert await _claim_count() == 0
+
+
+async def test_an_abandoned_key_is_taken_over_after_its_lease(client, world, session, monkeypatch):
+    items = await item_ids(session, world.standard_id)
+    member = await login(client, "member_a")
+    body = _body(items["C01"])
+    async with db.SessionFactory() as s:
+        s.add(
+            IdempotencyRecord(
+                caller=f"user:{world.users['member_a'].id}",
+                key="abandoned",
+                request_hash=request_fingerprint(
+                    "POST", "/api/v1/claims", json.dumps(body).encode()
+                ),
+                lease_until=NOW - timedelta(seconds=1),
+                expires_at=NOW + timedelta(hours=24),
+            )
+        )
+        await s.commit()
+    response = await client.post(
+        "/api/v1/claims", json=body, headers={**member, "Idempotency-Key": "abandoned"}
+    )
+    assert response.status_code == 201
+    assert await _claim_count() == 1
+
+
+@pytest.mark.skipif(
+    db.engine.dialect.name != "postgresql",
+    reason="SQLite serialises the two requests; PostgreSQL runs them at the same time",
+)
+async def test_concurrent_duplicates_create_one_claim(client, world, session):
+    items = await item_ids(session, world.standard_id)
+    member = await login(client, "member_a")
+    headers = {**member, "Idempotency-Key": "double-tap"}
+    responses = await asyncio.gather(
+        *(
+            client.post("/api/v1/claims", json=_body(items["C01"]), headers=headers)
+            for _ in range(5)
+        )
+    )
+    assert {r.status_code for r in responses} <= {201, 409}
+    assert 201 in {r.status_code for r in responses}
+    assert await _claim_count() == 1
+
+
+async def test_keys_are_scoped_to_the_caller(client, world, session):
+    items = await item_ids(session, world.standard_id)
+    a = await login(client, "member_a")
+    a2 = await login(client, "member_a2")
+    first = await client.post(
+        "/api/v1/claims", json=_body(items["C01"]), headers={**a, "Idempotency-Key": "same"}
+    )
+    second = await client.post(
+        "/api/v1/claims", json=_body(items["C01"]), headers={**a2, "Idempotency-Key": "same"}
+    )
+    assert first.status_code == second.status_code == 201
+    assert first.json()["id"] != second.json()["id"]
+    assert first.json()["member"]["id"] != second.json()["member"]["id"]
+
+
+async def test_keys_expire_after_24_hours(client, world, session, monkeypatch):
+    items = await item_ids(session, world.standard_id)
+    member = await login(client, "member_a")
+    headers = {**member, "Idempotency-Key": "day-old"}
+    await client.post("/api/v1/claims", json=_body(items["C01"]), headers=headers)
+    set_now(monkeypatch, NOW + timedelta(hours=23, minutes=59))
+    replay = await client.post("/api/v1/claims", json=_body(items["C01"]), headers=headers)
+    assert replay.headers.get("idempotent-replayed") == "true"
+    set_now(monkeypatch, NOW + timedelta(hours=24, seconds=1))
+    fresh = await client.post("/api/v1/claims", json=_body(items["C01"]), headers=headers)
+    assert fresh.status_code == 201
+    assert "idempotent-replayed" not in fresh.headers
+    assert await _claim_count() == 2
+
+
+async def test_a_refusal_is_replayed_too(client, world, session):
+    items = await item_ids(session, world.standard_id)
+    member = await login(client, "member_a")
+    headers = {**member, "Idempotency-Key": "refused"}
+    body = {**_body(items["P01"])}  # branch-recorded: refused
+    first = await client.post("/api/v1/claims", json=body, headers=headers)
+    second = await client.post("/api/v1/claims", json=body, headers=headers)
+    assert first.status_code == second.status_code == 422
+    assert second.json() == first.json()
+    assert second.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_review_actions_accept_a_key(client, world, session):
+    items = await item_ids(session, world.standard_id)
+    member = await login(client, "member_a")
+    claim = await new_claim(client, member, items["C01"], submit=True)
+    reviewer = await login(client, "reviewer_a")
+    headers = {**reviewer, "Idempotency-Key": "approve-once"}
+    url = f"/api/v1/claims/{claim['id']}/approve"
+    first = await client.post(url, headers=headers)
+    second = await client.post(url, headers=headers)
+    assert first.status_code == second.status_code == 200
+    assert second.json()["status"] == "approved"
+    without_key = await client.post(url, headers=reviewer)
+    assert without_key.status_code == 409
+
+
+async def test_an_invalid_key_is_refused(client, world, session):
+    items = await item_ids(session, world.standard_id)
+    member = await login(client, "member_a")
+    response = await client.post(
+        "/api/v1/claims",
+        json=_body(items["C01"]),
+        headers={**member, "Idempotency-Key": "has space"},
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_idempotency_key"
+
+
+def test_caller_scope_names_user_or_service_account():
+    from app.access import Principal
+    from app.models import ServiceAccount, User
+
+    assert (
+        caller_of(Principal(user=User(id=5, username="u", display_name="u", password_hash="x")))
+        == "user:5"
+    )
+    account = ServiceAccount(id=3, name="s", client_id="c", secret_hash="x", organisation_id=1)
+    assert caller_of(Principal(service_account=account)) == "sa:3"
+    assert clock.now() == NOW
