@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.access import Principal
 from app.models import AuditEvent
 
@@ -30,6 +31,7 @@ def record(
         to_state=to_state,
         comment=comment,
         data=data,
+        created_at=clock.now(),
     )
     session.add(event)
     return event

@@ -40,7 +40,9 @@ async def _load_demo_if_empty() -> bool:
     await db.engine.dispose()
     console.print(
         f"[green]Demo data loaded:[/green] {result['members']} members, "
-        f"standard {result['standard_id']} published for {result['year']}."
+        f"standard {result['standard_id']} published for {result['year']}, "
+        f"{result['claims']} claims, {result['entries']} branch entries, "
+        f"{result['closed_months']} closed branch months."
     )
     return True
 

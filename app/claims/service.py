@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app import audit, clock
+from app import audit, clock, lookups
 from app.access import Action, Principal
 from app.claims.schemas import (
     BulkDecision,
@@ -34,7 +34,6 @@ from app.models import (
     Organisation,
     StandardItem,
     StandardVersion,
-    User,
 )
 from app.months import periods
 from app.months.locks import MonthLocked, find_month, lock_month, require_open
@@ -788,37 +787,9 @@ async def describe(session: AsyncSession, claims: Sequence[Claim]) -> list[Claim
     """Claims with member, item and reviewer names, in four queries whatever the count."""
     if not claims:
         return []
-    member_names = dict(
-        (
-            await session.execute(
-                select(col(Member.id), col(Member.name)).where(
-                    col(Member.id).in_({c.member_id for c in claims})
-                )
-            )
-        ).all()
-    )
-    items = {
-        i.id: i
-        for i in (
-            await session.execute(
-                select(StandardItem).where(col(StandardItem.id).in_({c.item_id for c in claims}))
-            )
-        ).scalars()
-    }
-    reviewer_ids = {c.reviewed_by_user_id for c in claims if c.reviewed_by_user_id}
-    reviewers = (
-        dict(
-            (
-                await session.execute(
-                    select(col(User.id), col(User.display_name)).where(
-                        col(User.id).in_(reviewer_ids)
-                    )
-                )
-            ).all()
-        )
-        if reviewer_ids
-        else {}
-    )
+    names = await lookups.member_names(session, (c.member_id for c in claims))
+    items = await lookups.items_by_id(session, (c.item_id for c in claims))
+    reviewers = await lookups.user_names(session, (c.reviewed_by_user_id for c in claims))
     counts = dict(
         (
             await session.execute(
@@ -834,7 +805,7 @@ async def describe(session: AsyncSession, claims: Sequence[Claim]) -> list[Claim
         out.append(
             ClaimPublic(
                 id=c.id,
-                member=PersonRef(id=c.member_id, name=member_names.get(c.member_id, "")),
+                member=PersonRef(id=c.member_id, name=names.get(c.member_id, "")),
                 branch_id=c.branch_id,
                 item=ItemRef.model_validate(items[c.item_id]),
                 period=c.period,
@@ -901,18 +872,7 @@ async def detail(session: AsyncSession, claim: Claim) -> ClaimDetail:
 async def events_as_timeline(
     session: AsyncSession, events: Sequence[AuditEvent]
 ) -> list[TimelineEvent]:
-    user_ids = {e.actor_user_id for e in events if e.actor_user_id}
-    names = (
-        dict(
-            (
-                await session.execute(
-                    select(col(User.id), col(User.display_name)).where(col(User.id).in_(user_ids))
-                )
-            ).all()
-        )
-        if user_ids
-        else {}
-    )
+    names = await lookups.user_names(session, (e.actor_user_id for e in events))
     return [
         TimelineEvent(
             at=e.created_at,

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.demo.activity import load_activity
 from app.models import Member, Organisation, RoleAssignment, User
 from app.security import hash_password
 from app.standards import service as standards
@@ -81,7 +82,9 @@ async def load_demo(session: AsyncSession) -> dict[str, Any]:
     await session.flush()
     year = current_year()
     standard = await standards.install_default(session, organisation_id=committee.id, year=year)
+    activity = await load_activity(session, committee=committee, standard=standard)
     return {
+        **activity,
         "committee_id": committee.id,
         "members": members,
         "standard_id": standard.id,

@@ -3,11 +3,11 @@
 from collections import Counter
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app import audit, clock, scoring
+from app import audit, clock, lookups, scoring
 from app.access import Action, Principal
 from app.claims import service as claims
 from app.claims.schemas import ItemRef, PersonRef
@@ -77,10 +77,15 @@ async def view(session: AsyncSession, branch: Organisation, period: str) -> Mont
             col(BranchEntry.branch_id) == branch.id, col(BranchEntry.period) == period
         )
     )
+    # Net of the ledger: deduction points count against the month.
+    signed = case(
+        (col(StandardItem.kind) == "deduction", -col(LedgerEntry.points)),
+        else_=col(LedgerEntry.points),
+    )
     approved = await session.scalar(
-        select(func.coalesce(func.sum(col(LedgerEntry.points)), 0)).where(
-            col(LedgerEntry.branch_id) == branch.id, col(LedgerEntry.period) == period
-        )
+        select(func.coalesce(func.sum(signed), 0))
+        .join(StandardItem, col(StandardItem.id) == col(LedgerEntry.item_id))
+        .where(col(LedgerEntry.branch_id) == branch.id, col(LedgerEntry.period) == period)
     )
     standard = await _standard(session, branch, period)
     now = clock.now()
@@ -382,22 +387,8 @@ async def record_entry(
 async def describe_entries(session: AsyncSession, entries: list[BranchEntry]) -> list[EntryPublic]:
     if not entries:
         return []
-    items = {
-        i.id: i
-        for i in (
-            await session.execute(
-                select(StandardItem).where(col(StandardItem.id).in_({e.item_id for e in entries}))
-            )
-        ).scalars()
-    }
-    user_ids = {e.created_by_user_id for e in entries if e.created_by_user_id}
-    names = dict(
-        (
-            await session.execute(
-                select(col(User.id), col(User.display_name)).where(col(User.id).in_(user_ids))
-            )
-        ).all()
-    )
+    items = await lookups.items_by_id(session, (e.item_id for e in entries))
+    names = await lookups.user_names(session, (e.created_by_user_id for e in entries))
     out = []
     for e in entries:
         assert e.id is not None

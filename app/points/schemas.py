@@ -1,6 +1,6 @@
 """A member's points for a year, ledger rows and history."""
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -59,4 +59,3 @@ class LedgerRow(OutputModel):
     branch_id: int
     reason: str | None
     created_at: datetime
-    occurred_on: date | None = None

@@ -6,7 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app import scoring
+from app import lookups, scoring
 from app.access import Action, Principal
 from app.claims import service as claims
 from app.claims.schemas import ItemRef, PersonRef, TimelineEvent
@@ -63,16 +63,7 @@ async def summary(session: AsyncSession, member: Member, year: int) -> PointsSum
             .group_by(col(LedgerEntry.item_id), col(LedgerEntry.period))
         )
     ).all()
-    items = {
-        i.id: i
-        for i in (
-            await session.execute(
-                select(StandardItem).where(
-                    col(StandardItem.id).in_({item_id for item_id, _, _ in sums} or {0})
-                )
-            )
-        ).scalars()
-    }
+    items = await lookups.items_by_id(session, (item_id for item_id, _, _ in sums))
     points = []
     for item_id, period, total in sums:
         item = items[item_id]
@@ -148,16 +139,7 @@ async def ledger(
             )
         ).scalars()
     )
-    items = {
-        i.id: i
-        for i in (
-            await session.execute(
-                select(StandardItem).where(
-                    col(StandardItem.id).in_({e.item_id for e in entries} or {0})
-                )
-            )
-        ).scalars()
-    }
+    items = await lookups.items_by_id(session, (e.item_id for e in entries))
     return [
         LedgerRow(
             id=e.id,
