@@ -20,9 +20,14 @@ curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null || { cat "$LOG" >&2; exit 1
 E2E_BASE_URL="http://127.0.0.1:$PORT" npm --prefix frontend run --silent test:e2e
 
 # Property-based API check against the same live server: no generated request may cause a 5xx.
-TOKEN=$(curl -fsS -X POST "http://127.0.0.1:$PORT/api/v1/auth/login" \
-  -H 'content-type: application/json' -d '{"username":"admin","password":"vanguard-demo"}' \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-"$UV" run --frozen schemathesis run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
-  -H "Authorization: Bearer $TOKEN" --checks not_a_server_error -n 15 \
-  --phases coverage,fuzzing --exclude-path-regex '/auth/(logout|password)' --no-color
+# Once as the org admin, once as a secretary (a member with reviewer rights, so claim
+# creation and review are reached too).
+for USERNAME in admin secretary1; do
+  TOKEN=$(curl -fsS -X POST "http://127.0.0.1:$PORT/api/v1/auth/login" \
+    -H 'content-type: application/json' \
+    -d "{\"username\":\"$USERNAME\",\"password\":\"vanguard-demo\"}" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  "$UV" run --frozen schemathesis run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
+    -H "Authorization: Bearer $TOKEN" --checks not_a_server_error -n 15 \
+    --phases coverage,fuzzing --exclude-path-regex '/auth/(logout|password)' --no-color
+done
