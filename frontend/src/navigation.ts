@@ -16,8 +16,21 @@ export interface TabItem {
 
 export const TABS: TabItem[] = [
   { name: 'home', path: '/', label: 'nav.home', icon: 'home-o' },
-  // e.g. { name: 'claims', path: '/claims', label: 'nav.claims', icon: 'records-o', roles: ['member'] },
-  // e.g. { name: 'review', path: '/review', label: 'nav.review', icon: 'todo-list-o', roles: ['reviewer', 'secretary'] },
+  { name: 'claims', path: '/claims', label: 'nav.claims', icon: 'records-o', roles: ['member'] },
+  {
+    name: 'review',
+    path: '/review',
+    label: 'nav.review',
+    icon: 'todo-list-o',
+    roles: ['reviewer', 'secretary'],
+  },
+  {
+    name: 'branch',
+    path: '/branch',
+    label: 'nav.branch',
+    icon: 'flag-o',
+    roles: ['reviewer', 'secretary'],
+  },
   { name: 'me', path: '/me', label: 'nav.me', icon: 'user-o' },
 ]
 

@@ -63,6 +63,10 @@ export function isApiError(value: unknown): value is ApiError {
 export interface RequestOptions {
   /** JSON body; sets Content-Type. */
   json?: unknown
+  /** A raw body instead (FormData for uploads); the browser sets its Content-Type. */
+  body?: BodyInit
+  /** `blob` for files (evidence); JSON otherwise. */
+  responseType?: 'json' | 'blob'
   headers?: Record<string, string>
   /** Send the Bearer token and refresh on 401 (default true). */
   auth?: boolean
@@ -169,7 +173,7 @@ function send(method: string, path: string, options: RequestOptions, token: stri
     Accept: 'application/json, application/problem+json',
     ...options.headers,
   }
-  let body: string | undefined
+  let body: BodyInit | undefined = options.body
   if (options.json !== undefined) {
     headers['Content-Type'] = 'application/json'
     body = JSON.stringify(options.json)
@@ -237,6 +241,7 @@ export async function request<T>(
   if (response.status === 204 || response.headers.get('Content-Length') === '0') {
     return undefined as T
   }
+  if (options.responseType === 'blob') return (await response.blob()) as T
   const type = response.headers.get('Content-Type') ?? ''
   if (!type.includes('json')) return (await response.text()) as T
   return (await response.json()) as T

@@ -1,5 +1,8 @@
 // English; the keys mirror zh-CN.ts (checked by the type below and by a unit test).
 import type { MessageSchema } from './index'
+import member from './member.en'
+import review from './review.en'
+import offline from './offline.en'
 
 const en: MessageSchema = {
   app: {
@@ -13,6 +16,9 @@ const en: MessageSchema = {
     home: 'Home',
     me: 'Me',
     back: 'Back',
+    claims: 'Claims',
+    review: 'Review',
+    branch: 'Branch',
   },
   login: {
     title: 'Sign in',
@@ -108,7 +114,29 @@ const en: MessageSchema = {
     cancel: 'Cancel',
     retry: 'Retry',
     loadFailed: 'Could not load',
+    points: '{points} pts',
+    save: 'Save',
+    submit: 'Submit',
+    empty: 'Nothing here yet',
   },
+  claimStatus: {
+    draft: 'Draft',
+    submitted: 'Pending',
+    approved: 'Approved',
+    rejected: 'Rejected',
+    returned: 'Returned',
+    expired: 'Expired',
+  },
+  dimension: {
+    political: 'Political conviction',
+    discipline: 'Discipline and rules',
+    morality: 'Morality and conduct',
+    contribution: 'Contribution and results',
+    deduction: 'Deductions',
+  },
+  member,
+  review,
+  offline,
   errors: {
     invalid_credentials: 'Wrong username or password',
     too_many_attempts: 'Too many attempts. Try again in {seconds} seconds',
@@ -124,6 +152,35 @@ const en: MessageSchema = {
     network_error: 'Network problem. Check your connection and try again',
     server_error: 'Something went wrong on the server. Try again later',
     unknown: 'Something went wrong ({status})',
+    invalid_transition: 'This claim has changed meanwhile. Refresh to see it',
+    claim_window_closed: 'Claims for this month are closed',
+    month_locked: 'This month is closed and can no longer change',
+    evidence_required: 'This item needs evidence (a photo or PDF)',
+    item_month_limit_reached: 'This item has reached its monthly limit',
+    item_year_limit_reached: 'This item has reached its yearly limit',
+    quantity_over_limit: 'More than this item allows in a month',
+    occurred_in_future: 'The date cannot be later than today',
+    item_not_self_declared: 'The branch records this item; no claim is needed',
+    item_not_for_category: 'This item does not apply to your member category',
+    item_not_in_standard: "This item is not part of this year's standard",
+    no_standard_in_force: "This year's standard has not been published yet",
+    self_review: 'You cannot review your own claim',
+    not_your_claim: 'Only your own claims can be changed',
+    comment_required: 'Please write a comment',
+    points_over_claimed: 'You cannot grant more points than claimed',
+    claims_pending: 'Some claims still await review; the month cannot be closed yet',
+    month_not_started: 'This month has not started yet',
+    ranking_not_published: "The month's ranking is published once the month is closed",
+    reason_required: 'Please give a reason',
+    item_self_declared: 'Members declare this item themselves',
+    members_not_in_branch: 'Some selected people are not members of this branch',
+    evidence_limit: 'At most 3 files per claim',
+    unsupported_file_type: 'Only JPG, PNG, WebP, HEIC images or PDF files',
+    file_too_large: 'A file may be at most 5 MB',
+    image_too_large: 'The image is too large; compress it and try again',
+    file_corrupt: 'The file is damaged and cannot be read',
+    idempotency_request_in_flight: 'Your last attempt is still being processed; please wait',
+    not_a_member: 'This account has no member record and cannot make claims',
   },
 }
 

@@ -1,4 +1,9 @@
 // 简体中文 — the default language; en.ts must have exactly the same keys.
+// Each screen family keeps its texts in its own file (member, review, offline), merged here.
+import member from './member.zh-CN'
+import review from './review.zh-CN'
+import offline from './offline.zh-CN'
+
 const zhCN = {
   app: {
     name: '先锋积分',
@@ -11,6 +16,9 @@ const zhCN = {
     home: '首页',
     me: '我的',
     back: '返回',
+    claims: '申报',
+    review: '审核',
+    branch: '支部',
   },
   login: {
     title: '登录',
@@ -106,7 +114,29 @@ const zhCN = {
     cancel: '取消',
     retry: '重试',
     loadFailed: '加载失败',
+    points: '{points} 分',
+    save: '保存',
+    submit: '提交',
+    empty: '暂无内容',
   },
+  claimStatus: {
+    draft: '草稿',
+    submitted: '待审核',
+    approved: '已通过',
+    rejected: '未通过',
+    returned: '已退回',
+    expired: '已过期',
+  },
+  dimension: {
+    political: '讲政治有信念',
+    discipline: '讲规矩有纪律',
+    morality: '讲道德有品行',
+    contribution: '讲奉献有作为',
+    deduction: '反向扣分',
+  },
+  member,
+  review,
+  offline,
   errors: {
     invalid_credentials: '用户名或密码错误',
     too_many_attempts: '尝试次数过多，请在 {seconds} 秒后重试',
@@ -122,6 +152,35 @@ const zhCN = {
     network_error: '网络连接失败，请检查网络后重试',
     server_error: '服务器开小差了，请稍后重试',
     unknown: '出错了（{status}）',
+    invalid_transition: '这条申报的状态已变化，请刷新后查看',
+    claim_window_closed: '本月申报已截止',
+    month_locked: '该月已审核锁定，不能再修改',
+    evidence_required: '该项目需要上传佐证材料（照片或 PDF）',
+    item_month_limit_reached: '该项目本月积分已达上限',
+    item_year_limit_reached: '该项目本年度积分已达上限',
+    quantity_over_limit: '次数超过该项目每月上限',
+    occurred_in_future: '发生日期不能晚于今天',
+    item_not_self_declared: '该项目由支部统一记分，无需个人申报',
+    item_not_for_category: '该项目不适用于您的党员类别',
+    item_not_in_standard: '该项目不在本年度积分标准中',
+    no_standard_in_force: '本年度积分标准尚未发布',
+    self_review: '不能审核自己的申报',
+    not_your_claim: '只能修改自己的申报',
+    comment_required: '请填写审核意见',
+    points_over_claimed: '核定分值不能超过申报分值',
+    claims_pending: '还有待审核的申报，暂不能锁定',
+    month_not_started: '该月尚未开始',
+    ranking_not_published: '本月审核锁定后才公布亮分',
+    reason_required: '请填写原因',
+    item_self_declared: '该项目由党员本人申报',
+    members_not_in_branch: '所选人员不是本支部党员',
+    evidence_limit: '每条申报最多上传 3 个文件',
+    unsupported_file_type: '只支持 JPG、PNG、WebP、HEIC 图片或 PDF 文件',
+    file_too_large: '文件不能超过 5 MB',
+    image_too_large: '图片尺寸过大，请压缩后上传',
+    file_corrupt: '文件已损坏，无法读取',
+    idempotency_request_in_flight: '上一次提交仍在处理中，请稍候',
+    not_a_member: '本账号未关联党员档案，不能申报',
   },
 }
 

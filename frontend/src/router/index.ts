@@ -1,5 +1,11 @@
 // Routes and the guard: sign-in first, then a forced password change, then role checks.
-import { createRouter, createWebHistory, type RouteLocationNormalized, type Router } from 'vue-router'
+import {
+  createRouter,
+  createWebHistory,
+  type RouteLocationNormalized,
+  type RouteRecordRaw,
+  type Router,
+} from 'vue-router'
 import type { Role } from '@/api/types'
 import { useAuthStore } from '@/stores/auth'
 import { i18n } from '@/locales'
@@ -17,7 +23,7 @@ declare module 'vue-router' {
   }
 }
 
-export const routes = [
+export const routes: RouteRecordRaw[] = [
   {
     path: '/login',
     name: 'login',
@@ -46,7 +52,62 @@ export const routes = [
         component: () => import('@/pages/MePage.vue'),
         meta: { title: 'me.title' },
       },
-      // Role pages slot in here, e.g. pages/member/ClaimsPage.vue with meta.roles ['member'].
+      // Members: their claims and the branch's ranking.
+      {
+        path: 'claims',
+        name: 'claims',
+        component: () => import('@/pages/member/ClaimsPage.vue'),
+        meta: { roles: ['member'], title: 'nav.claims' },
+      },
+      {
+        path: 'claims/new',
+        name: 'claim-new',
+        component: () => import('@/pages/member/ClaimFormPage.vue'),
+        meta: { roles: ['member'], title: 'member.newClaim' },
+      },
+      {
+        path: 'claims/:id(\\d+)',
+        name: 'claim',
+        component: () => import('@/pages/member/ClaimDetailPage.vue'),
+        meta: { title: 'member.claimDetail' },
+      },
+      {
+        path: 'claims/:id(\\d+)/edit',
+        name: 'claim-edit',
+        component: () => import('@/pages/member/ClaimFormPage.vue'),
+        meta: { roles: ['member'], title: 'member.editClaim' },
+      },
+      {
+        path: 'ranking',
+        name: 'ranking',
+        component: () => import('@/pages/member/RankingPage.vue'),
+        meta: { title: 'member.ranking' },
+      },
+      // Reviewers and secretaries: the queue, branch entries and the month.
+      {
+        path: 'review',
+        name: 'review',
+        component: () => import('@/pages/review/ReviewQueuePage.vue'),
+        meta: { roles: ['reviewer', 'secretary'], title: 'nav.review' },
+      },
+      {
+        path: 'review/:id(\\d+)',
+        name: 'review-claim',
+        component: () => import('@/pages/review/ReviewClaimPage.vue'),
+        meta: { roles: ['reviewer', 'secretary'], title: 'review.claim' },
+      },
+      {
+        path: 'branch',
+        name: 'branch',
+        component: () => import('@/pages/review/MonthPage.vue'),
+        meta: { roles: ['reviewer', 'secretary'], title: 'nav.branch' },
+      },
+      {
+        path: 'branch/entries/new',
+        name: 'entry-new',
+        component: () => import('@/pages/review/EntryFormPage.vue'),
+        meta: { roles: ['reviewer', 'secretary'], title: 'review.newEntry' },
+      },
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },

@@ -19,7 +19,7 @@ describe('errorMessage (zh-CN)', () => {
   })
 
   it("shows an unknown code's detail", () => {
-    expect(errorMessage(err({ code: 'month_locked', detail: '本月已锁定' }), t)).toBe('本月已锁定')
+    expect(errorMessage(err({ code: 'some_future_code', detail: '本月已锁定' }), t)).toBe('本月已锁定')
   })
 
   it('falls back on the status', () => {
