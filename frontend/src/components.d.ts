@@ -12,6 +12,9 @@ export {}
 declare module 'vue' {
   export interface GlobalComponents {
     AppTabbar: typeof import('./components/AppTabbar.vue')['default']
+    ClaimStatusTag: typeof import('./components/claims/ClaimStatusTag.vue')['default']
+    ClaimTimeline: typeof import('./components/claims/ClaimTimeline.vue')['default']
+    EvidenceGallery: typeof import('./components/claims/EvidenceGallery.vue')['default']
     LanguageSwitch: typeof import('./components/LanguageSwitch.vue')['default']
     PageHeader: typeof import('./components/PageHeader.vue')['default']
     PasswordField: typeof import('./components/PasswordField.vue')['default']
