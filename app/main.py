@@ -15,7 +15,7 @@ from app import db
 from app.api import api_router
 from app.config import settings
 from app.errors import NotFound, install_error_handlers, problem
-from app.middleware import GuardMiddleware
+from app.middleware import GuardMiddleware, StaticGZip
 
 _NO_SPA = ("/api/", "/docs", "/healthz", "/readyz", "/metrics")
 
@@ -31,6 +31,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(api_router)
+    app.add_middleware(StaticGZip)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
     Instrumentator(excluded_handlers=["/metrics"]).instrument(app).expose(
         app, should_gzip=True, endpoint="/metrics", include_in_schema=False

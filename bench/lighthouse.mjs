@@ -1,0 +1,147 @@
+// Lighthouse (mobile settings) on the member home page, median of N runs, with Debian's
+// Chromium; also the gzipped size of the initial JS and CSS. Writes docs/PERFORMANCE.md.
+//
+//   E2E_BASE_URL=http://127.0.0.1:8790 node bench/lighthouse.mjs [runs]
+//
+// scripts/bench-web.sh starts a server with demo data and runs this (`make bench-web`).
+import { createRequire } from 'node:module'
+import { execFileSync } from 'node:child_process'
+import { readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const frontend = resolve(root, 'frontend')
+// lighthouse and chrome-launcher are frontend dev dependencies.
+const require = createRequire(resolve(frontend, 'package.json'))
+const lighthouse = (await import(pathToFileURL(require.resolve('lighthouse')).href)).default
+const chromeLauncher = await import(pathToFileURL(require.resolve('chrome-launcher')).href)
+
+const base = (process.env.E2E_BASE_URL || '').replace(/\/+$/, '')
+if (!base) throw new Error('E2E_BASE_URL must point at a running server with demo data')
+const runs = Number(process.argv[2] || process.env.LIGHTHOUSE_RUNS || 5)
+const USERNAME = 'member1'
+const PASSWORD = 'vanguard-demo'
+const TARGETS = { performance: 90, accessibility: 95, 'best-practices': 95 }
+const INITIAL_LIMIT_KB = 150
+
+/** A fresh refresh-token cookie for each run: refresh tokens rotate on every use. */
+async function refreshCookie() {
+  const response = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: USERNAME, password: PASSWORD }),
+  })
+  if (!response.ok) throw new Error(`sign-in failed: ${response.status}`)
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('vp_refresh'))
+    ?? response.headers.getSetCookie()[0]
+  return cookie.split(';')[0]
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+const results = []
+for (let i = 0; i < runs; i++) {
+  const chrome = await chromeLauncher.launch({
+    chromePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    chromeFlags: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  })
+  try {
+    const cookie = await refreshCookie()
+    const result = await lighthouse(`${base}/`, {
+      port: chrome.port,
+      output: 'json',
+      logLevel: 'error',
+      onlyCategories: Object.keys(TARGETS),
+      extraHeaders: { Cookie: cookie },
+    })
+    const lhr = result.lhr
+    if (process.env.LIGHTHOUSE_REPORT) writeFileSync(process.env.LIGHTHOUSE_REPORT, result.report)
+    const scores = Object.fromEntries(
+      Object.keys(TARGETS).map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)]),
+    )
+    const metrics = {
+      fcp: lhr.audits['first-contentful-paint']?.numericValue ?? NaN,
+      lcp: lhr.audits['largest-contentful-paint']?.numericValue ?? NaN,
+      tbt: lhr.audits['total-blocking-time']?.numericValue ?? NaN,
+      cls: lhr.audits['cumulative-layout-shift']?.numericValue ?? NaN,
+    }
+    const failing = Object.values(lhr.audits)
+      .filter((a) => a.score !== null && a.score < 1 && a.scoreDisplayMode === 'binary')
+      .map((a) => a.id)
+    results.push({ scores, metrics, failing, finalUrl: lhr.finalDisplayedUrl })
+    console.log(`run ${i + 1}/${runs}:`, JSON.stringify(scores), `LCP ${Math.round(metrics.lcp)} ms`)
+  } finally {
+    await chrome.kill()
+  }
+}
+
+const summary = Object.fromEntries(
+  Object.keys(TARGETS).map((c) => [c, median(results.map((r) => r.scores[c]))]),
+)
+const metric = (k) => median(results.map((r) => r.metrics[k]))
+const sizeOutput = execFileSync('node', [resolve(frontend, 'scripts/initial-size.mjs')], {
+  encoding: 'utf8',
+  env: { ...process.env, INITIAL_LIMIT_KB: '100000' },
+})
+const initialKb = Number(/([\d.]+) KB\s+initial/.exec(sizeOutput)?.[1] ?? NaN)
+const failing = [...new Set(results.flatMap((r) => r.failing))]
+const chromiumVersion = (() => {
+  try {
+    return execFileSync(process.env.CHROMIUM_PATH || '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim()
+  } catch {
+    return 'Chromium'
+  }
+})()
+const lighthouseVersion = JSON.parse(readFileSync(require.resolve('lighthouse/package.json'), 'utf8')).version
+const pass = (ok) => (ok ? 'met' : '**missed**')
+const today = new Date().toISOString().slice(0, 10)
+const section = [
+  '## Phone app: Lighthouse on the member home page',
+  '',
+  `Measured ${today} by \`make bench-web\` (\`bench/lighthouse.mjs\`): Lighthouse ${lighthouseVersion}, default mobile settings (emulated mid-range phone, simulated slow 4G, 4× CPU slowdown), ${chromiumVersion}, ${cpus().length} cores. The page is \`/\` signed in as the demo member \`member1\` (a fresh refresh cookie each run), served by the app itself with demo data. Median of ${runs} runs.`,
+  '',
+  '| figure | median | target | |',
+  '|---|---|---|---|',
+  `| performance | ${summary.performance} | ≥ ${TARGETS.performance} | ${pass(summary.performance >= TARGETS.performance)} |`,
+  `| accessibility | ${summary.accessibility} | ≥ ${TARGETS.accessibility} | ${pass(summary.accessibility >= TARGETS.accessibility)} |`,
+  `| best practices | ${summary['best-practices']} | ≥ ${TARGETS['best-practices']} | ${pass(summary['best-practices'] >= TARGETS['best-practices'])} |`,
+  `| initial JS + CSS, gzipped | ${initialKb.toFixed(1)} KB | ≤ ${INITIAL_LIMIT_KB} KB | ${pass(initialKb <= INITIAL_LIMIT_KB)} |`,
+  `| first contentful paint | ${(metric('fcp') / 1000).toFixed(2)} s | | |`,
+  `| largest contentful paint | ${(metric('lcp') / 1000).toFixed(2)} s | | |`,
+  `| total blocking time | ${Math.round(metric('tbt'))} ms | | |`,
+  `| cumulative layout shift | ${metric('cls').toFixed(3)} | | |`,
+  '',
+  `Runs: ${results.map((r) => `${r.scores.performance}/${r.scores.accessibility}/${r.scores['best-practices']}`).join(', ')} (performance/accessibility/best practices).`,
+  failing.length ? `Binary audits failing in some run: ${failing.map((f) => `\`${f}\``).join(', ')}.` : 'No binary audit failed.',
+  '',
+].join('\n')
+
+const doc = resolve(root, 'docs/PERFORMANCE.md')
+const START = '<!-- bench:lighthouse:start -->'
+const END = '<!-- bench:lighthouse:end -->'
+let text = existsSync(doc) ? readFileSync(doc, 'utf8') : '# Performance\n\n'
+const block = `${START}\n${section}${END}`
+if (text.includes(START) && text.includes(END)) {
+  text = text.slice(0, text.indexOf(START)) + block + text.slice(text.indexOf(END) + END.length)
+} else {
+  text = `${text.trimEnd()}\n\n${block}\n`
+}
+writeFileSync(doc, text)
+console.log(section)
+const ok =
+  Object.entries(TARGETS).every(([c, t]) => summary[c] >= t) && initialKb <= INITIAL_LIMIT_KB
+process.exitCode = ok ? 0 : 1
