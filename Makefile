@@ -60,3 +60,9 @@ format: backend
 
 clean:
 	rm -rf .venv frontend/node_modules frontend/dist
+
+# Month-end load against the local PostgreSQL (drops and recreates the vp_bench database);
+# writes its figures to docs/PERFORMANCE.md. Override with e.g. BENCH_ARGS="--duration 10".
+.PHONY: bench
+bench: backend
+	$(UV) run --frozen python -m bench.month_end $(BENCH_ARGS)

@@ -1,0 +1,1 @@
+"""Load benchmarks: run against a real server on PostgreSQL, never inside the test suite."""

@@ -1,0 +1,602 @@
+"""Month-end load against PostgreSQL: members submit claims while reviewers bulk-approve.
+
+    uv run python -m bench.month_end            # or: make bench
+
+1. Drops and recreates the bench database (default vp_bench on the local server), migrates it
+   with Alembic and seeds a committee, branches of members with accounts and reviewers.
+2. Baseline: serves bench/bare_app.py (one claim-sized INSERT per request through the app's
+   engine and session) under uvicorn and drives it with the same closed-loop clients.
+3. The real app under uvicorn with the production flags:
+   - month-end: the clients submit claims (`submit: true`) while each branch's reviewer pulls
+     the oldest 500 submitted claims of the queue and bulk-approves them, again and again;
+   - diagnostics: submissions alone, with and without an Idempotency-Key;
+   - a 500-claim bulk approval on a quiet server, a few times.
+4. Prints the figures and writes them between markers into docs/PERFORMANCE.md.
+
+Speed is measured here, never asserted in the tests.
+"""
+
+import asyncio
+import contextlib
+import itertools
+import json
+import os
+import secrets
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, TypeVar
+from zoneinfo import ZoneInfo
+
+import httpx
+import typer
+import uvloop
+
+from bench.loadgen import HTTPConnection, LoadResult, build_request, closed_loop, paced_loop
+from bench.report import BulkRun, Phase, Report, merge_phases, render_console, write_markdown
+from bench.seed import (
+    PASSWORD,
+    Seeded,
+    recreate_database,
+    seed,
+    seed_backlog,
+    server_facts,
+)
+from bench.server import (
+    ROOT,
+    Server,
+    machine_busy_seconds,
+    postgres_cpu,
+    postgres_cpu_since,
+)
+
+T = TypeVar("T")
+DESCRIPTION = "走访慰问社区孤寡老人，帮助打扫卫生、代购生活用品，陪同就医一次。"
+BULK_SIZE = 500
+
+cli = typer.Typer(add_completion=False, help=__doc__)
+
+
+@dataclass
+class Settings:
+    database_url: str
+    clients: int
+    warmup: float
+    duration: float
+    diag_duration: float
+    branches: int
+    members_per_branch: int
+    quiet_reps: int
+    quiet_wait: float
+    backlog: int
+    review_pause: float
+    rounds: int
+    workers: int
+    idempotency: bool
+    profile: Path | None
+    logs: Path
+
+
+async def measured(
+    server: Server, run: Callable[[], Awaitable[LoadResult]], bulk: list[BulkRun] | None = None
+) -> Phase:
+    """Run a load and account for the CPU: server, PostgreSQL, us, and everything else."""
+    pg0, srv0, me0, all0 = (
+        postgres_cpu(),
+        server.cpu_seconds(),
+        time.process_time(),
+        machine_busy_seconds(),
+    )
+    wall0 = time.perf_counter()
+    load = await run()
+    wall = time.perf_counter() - wall0
+    server_s = server.cpu_seconds() - srv0
+    pg_s = postgres_cpu_since(pg0)
+    me_s = time.process_time() - me0
+    all_s = machine_busy_seconds() - all0
+    return Phase(
+        load=load,
+        server_cores=server_s / wall,
+        postgres_cores=pg_s / wall,
+        client_cores=me_s / wall,
+        other_cores=max(0.0, all_s - server_s - pg_s - me_s) / wall,
+        bulk=bulk or [],
+        wall=wall,
+    )
+
+
+async def wait_for_quiet(max_wait: float, limit: float = 0.25) -> float:
+    """Wait (up to max_wait seconds) until other processes use at most limit cores."""
+    deadline = time.monotonic() + max_wait
+    while True:
+        b0 = machine_busy_seconds()
+        await asyncio.sleep(2)
+        busy = (machine_busy_seconds() - b0) / 2
+        if busy <= limit or time.monotonic() > deadline:
+            return busy
+        _say(f"the machine is busy ({busy:.2f} cores in use by others); waiting for quiet")
+
+
+def claim_requests(
+    host: str,
+    port: int,
+    members: list[tuple[int, int, int]],
+    tokens: dict[int, str],
+    item_ids: list[int],
+    occurred_on: date,
+    *,
+    idempotency: bool,
+) -> Callable[[], bytes]:
+    """Requests that cycle through the members, each declaring the next bench item."""
+    prepared = []
+    for n, (user_id, _member_id, _branch_id) in enumerate(members):
+        body = json.dumps(
+            {
+                "item_id": item_ids[n % len(item_ids)],
+                "occurred_on": occurred_on.isoformat(),
+                "quantity": 1,
+                "description": DESCRIPTION,
+                "submit": True,
+            },
+            ensure_ascii=False,
+        ).encode()
+        prepared.append((body, f"Bearer {tokens[user_id]}"))
+    turn = itertools.count()
+
+    def make() -> bytes:
+        body, auth = prepared[next(turn) % len(prepared)]
+        headers = {"Authorization": auth}
+        if idempotency:
+            headers["Idempotency-Key"] = uuid.uuid4().hex
+        return build_request("POST", host, port, "/api/v1/claims", body, headers)
+
+    return make
+
+
+async def fetch_queue(
+    http: httpx.AsyncClient, token: str, branch_id: int, wanted: int
+) -> list[int]:
+    """The reviewer's queue: the oldest submitted claims of the branch, 200 a page."""
+    ids: list[int] = []
+    page = 1
+    while len(ids) < wanted:
+        r = await http.get(
+            "/api/v1/claims",
+            params={
+                "status": "submitted",
+                "branch": branch_id,
+                "order": "oldest",
+                "page": page,
+                "page_size": 200,
+            },
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        r.raise_for_status()
+        items = r.json()["items"]
+        ids += [c["id"] for c in items]
+        if len(items) < 200:
+            break
+        page += 1
+    return ids[:wanted]
+
+
+async def bulk_approve(
+    http: httpx.AsyncClient, token: str, ids: list[int], *, idempotency: bool
+) -> tuple[float, int]:
+    headers = {"Authorization": f"Bearer {token}"}
+    if idempotency:
+        headers["Idempotency-Key"] = uuid.uuid4().hex
+    body = {"decisions": [{"claim_id": i, "decision": "approve"} for i in ids]}
+    t0 = time.perf_counter()
+    r = await http.post("/api/v1/claims/bulk-review", json=body, headers=headers)
+    elapsed = (time.perf_counter() - t0) * 1000
+    if r.status_code != 200:
+        raise RuntimeError(f"bulk review failed: {r.status_code} {r.text[:300]}")
+    return elapsed, int(r.json()["succeeded"])
+
+
+async def reviewer_loop(
+    http: httpx.AsyncClient,
+    token: str,
+    branch_id: int,
+    stop: asyncio.Event,
+    runs: list[BulkRun],
+    *,
+    idempotency: bool,
+    pause: float,
+) -> None:
+    """Approve the oldest 500 of the branch's queue, then pause; wait while fewer are waiting."""
+    while not stop.is_set():
+        t0 = time.perf_counter()
+        ids = await fetch_queue(http, token, branch_id, BULK_SIZE)
+        queue_ms = (time.perf_counter() - t0) * 1000
+        if len(ids) < BULK_SIZE:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 0.5)
+            continue
+        review_ms, ok = await bulk_approve(http, token, ids, idempotency=idempotency)
+        runs.append(BulkRun(len(ids), ok, queue_ms, review_ms))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), pause)
+
+
+async def submit_count(host: str, port: int, make: Callable[[], bytes], n: int) -> None:
+    """Submit n claims with 16 clients as fast as they go (to fill a reviewer's queue)."""
+    remaining = n
+
+    async def client() -> None:
+        nonlocal remaining
+        conn = HTTPConnection(host, port)
+        try:
+            while remaining > 0:
+                remaining -= 1
+                status, body = await conn.request(make())
+                if status != 201:
+                    raise RuntimeError(f"claim submission failed: {status} {body[:300]!r}")
+        finally:
+            await conn.close()
+
+    await asyncio.gather(*(client() for _ in range(16)))
+
+
+async def login(http: httpx.AsyncClient, username: str) -> tuple[str, float]:
+    t0 = time.perf_counter()
+    r = await http.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    elapsed = (time.perf_counter() - t0) * 1000
+    if r.status_code != 200:
+        raise RuntimeError(f"sign-in of {username} failed: {r.status_code} {r.text[:300]}")
+    return str(r.json()["access_token"]), elapsed
+
+
+def _say(message: str) -> None:
+    typer.echo(f"[{datetime.now():%H:%M:%S}] {message}", err=True)
+
+
+async def run_bench(cfg: Settings, env: dict[str, str]) -> Report:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from app.db import make_engine
+    from app.security import create_access_token
+    from bench.bare_app import DDL
+
+    engine = make_engine(cfg.database_url)
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        facts = await server_facts(session)
+        today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+        _say(
+            f"seeding {cfg.branches} branches × {cfg.members_per_branch} members, "
+            f"{cfg.branches} reviewers"
+        )
+        world: Seeded = await seed(
+            session,
+            branches=cfg.branches,
+            members_per_branch=cfg.members_per_branch,
+            today=today,
+        )
+        if cfg.backlog:
+            _say(f"{cfg.backlog} submitted claims per branch already waiting for review")
+            await seed_backlog(
+                session, world, per_branch=cfg.backlog, today=today, description=DESCRIPTION
+            )
+        await session.execute(text(DDL))
+        await session.commit()
+    await engine.dispose()
+
+    # The same token /auth/login hands out (create_access_token(f"user:{id}")), minted here:
+    # one real sign-in costs ~130 ms of argon2, too slow for thousands of members. A few
+    # members and every reviewer still sign in through the API below.
+    tokens = {uid: create_access_token(f"user:{uid}")[0] for uid, _m, _b in world.members}
+    report = Report(
+        started=datetime.now().astimezone(),
+        facts=facts,
+        clients=cfg.clients,
+        warmup=cfg.warmup,
+        duration=cfg.duration,
+        diag_duration=cfg.diag_duration,
+        members=len(world.members),
+        branches=cfg.branches,
+        idempotency=cfg.idempotency,
+        workers=cfg.workers,
+        backlog=cfg.backlog,
+        review_pause=cfg.review_pause,
+    )
+    host = "127.0.0.1"
+
+    # Both servers run side by side (an idle one costs nothing) and are loaded in turn,
+    # round after round, so that other work on the machine weighs on both alike.
+    with (
+        Server("bench.bare_app:app", env, cfg.logs / "bare.log", workers=cfg.workers) as bare,
+        Server(
+            "app.main:app", env, cfg.logs / "app.log", workers=cfg.workers, profile=cfg.profile
+        ) as server,
+    ):
+        await bare.wait_ready("/openapi.json")
+        await server.wait_ready("/readyz")
+        bare_body = json.dumps(
+            {
+                "item_id": 1,
+                "occurred_on": today.isoformat(),
+                "quantity": 1,
+                "description": DESCRIPTION,
+                "submit": True,
+            },
+            ensure_ascii=False,
+        ).encode()
+        bare_request = build_request("POST", host, bare.port, "/rows", bare_body)
+        async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+            reviewer_tokens = {}
+            for branch_id, (_uid, username) in world.reviewers.items():
+                reviewer_tokens[branch_id], ms = await login(http, username)
+                report.login_ms.append(ms)
+            for user_id, _m, _b in world.members[:: max(1, len(world.members) // 4)][:4]:
+                _token, ms = await login(http, world.member_usernames[user_id])
+                report.login_ms.append(ms)
+
+            def claims(members: list[tuple[int, int, int]], keys: bool) -> Callable[[], bytes]:
+                return claim_requests(
+                    host,
+                    server.port,
+                    members,
+                    tokens,
+                    world.item_ids,
+                    today,
+                    idempotency=keys,
+                )
+
+            everyone = claims(world.members, cfg.idempotency)
+            seconds = cfg.duration / cfg.rounds
+
+            async def month_end(runs: list[BulkRun]) -> LoadResult:
+                stop = asyncio.Event()
+                reviewers = [
+                    asyncio.create_task(
+                        reviewer_loop(
+                            http,
+                            token,
+                            branch_id,
+                            stop,
+                            runs,
+                            idempotency=cfg.idempotency,
+                            pause=cfg.review_pause,
+                        )
+                    )
+                    for branch_id, token in reviewer_tokens.items()
+                ]
+                try:
+                    return await closed_loop(
+                        "claim submit (month-end)",
+                        host,
+                        server.port,
+                        everyone,
+                        clients=cfg.clients,
+                        warmup=cfg.warmup,
+                        duration=seconds,
+                        expect=201,
+                    )
+                finally:
+                    stop.set()
+                    await asyncio.gather(*reviewers)
+
+            bare_rounds: list[Phase] = []
+            month_rounds: list[Phase] = []
+            for n in range(1, cfg.rounds + 1):
+                wait = cfg.quiet_wait if n == 1 else min(cfg.quiet_wait, 20.0)
+                report.busy_before.append(await wait_for_quiet(wait))
+                _say(
+                    f"round {n}/{cfg.rounds}: bare insert, {cfg.clients} clients, "
+                    f"{cfg.warmup:g}+{seconds:g} s"
+                )
+                bare_rounds.append(
+                    await measured(
+                        bare,
+                        lambda: closed_loop(
+                            "bare insert",
+                            host,
+                            bare.port,
+                            lambda: bare_request,
+                            clients=cfg.clients,
+                            warmup=cfg.warmup,
+                            duration=seconds,
+                            expect=201,
+                        ),
+                    )
+                )
+                _say(
+                    f"round {n}/{cfg.rounds}: month-end, {cfg.clients} clients submitting + "
+                    f"{len(reviewer_tokens)} reviewers bulk-approving, {cfg.warmup:g}+{seconds:g} s"
+                )
+                runs: list[BulkRun] = []
+                month_rounds.append(
+                    await measured(server, lambda runs=runs: month_end(runs), runs)  # type: ignore[misc]
+                )
+                report.round_ratios.append(
+                    month_rounds[-1].load.throughput / (bare_rounds[-1].load.throughput or 1.0)
+                )
+            report.bare = merge_phases("bare insert", bare_rounds)
+            report.month_end = merge_phases("claim submit (month-end)", month_rounds)
+
+            rate = max(1.0, round(report.month_end.load.throughput / 2))
+            _say(f"paced: {cfg.clients} clients, {rate:g} claims/s in all, {cfg.diag_duration:g} s")
+            report.paced = await measured(
+                server,
+                lambda: paced_loop(
+                    f"claim submit, paced at {rate:g}/s",
+                    host,
+                    server.port,
+                    everyone,
+                    clients=cfg.clients,
+                    rate=rate,
+                    warmup=1.0,
+                    duration=cfg.diag_duration,
+                    expect=201,
+                ),
+            )
+            report.diagnostics.append(report.paced)
+
+            for keys in (cfg.idempotency, not cfg.idempotency):
+                label = "with" if keys else "without"
+                _say(f"submit only, {label} Idempotency-Key: {cfg.diag_duration:g} s")
+                make = claims(world.members, keys)
+                phase = await measured(
+                    server,
+                    lambda make=make, label=label: closed_loop(  # type: ignore[misc]
+                        f"claim submit only ({label} Idempotency-Key)",
+                        host,
+                        server.port,
+                        make,
+                        clients=cfg.clients,
+                        warmup=1.0,
+                        duration=cfg.diag_duration,
+                        expect=201,
+                    ),
+                )
+                report.diagnostics.append(phase)
+
+            _say(f"quiet bulk review of {BULK_SIZE} claims × {cfg.quiet_reps}")
+            for rep in range(cfg.quiet_reps):
+                branch_id = world.branch_ids[rep % len(world.branch_ids)]
+                token = reviewer_tokens[branch_id]
+                ids = await fetch_queue(http, token, branch_id, BULK_SIZE)
+                if len(ids) < BULK_SIZE:
+                    in_branch = [m for m in world.members if m[2] == branch_id]
+                    await submit_count(
+                        host, server.port, claims(in_branch, False), BULK_SIZE - len(ids)
+                    )
+                    ids = await fetch_queue(http, token, branch_id, BULK_SIZE)
+                await wait_for_quiet(min(cfg.quiet_wait, 20.0))
+                t0 = time.perf_counter()
+                ids = await fetch_queue(http, token, branch_id, BULK_SIZE)
+                queue_ms = (time.perf_counter() - t0) * 1000
+                review_ms, ok = await bulk_approve(http, token, ids, idempotency=cfg.idempotency)
+                report.quiet_bulk.append(BulkRun(len(ids), ok, queue_ms, review_ms))
+            report.claims_in_db = await _count_claims(cfg.database_url)
+    return report
+
+
+async def _count_claims(url: str) -> int:
+    from sqlalchemy import text
+
+    from app.db import make_engine
+
+    engine = make_engine(url)
+    async with engine.connect() as conn:
+        n = int(await conn.scalar(text("SELECT count(*) FROM claim")) or 0)
+    await engine.dispose()
+    return n
+
+
+def _run_with_uvloop(coro: Awaitable[T]) -> T:
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(coro)  # type: ignore[arg-type]
+
+
+@cli.command()
+def main(
+    database_url: Annotated[
+        str, typer.Option(help="Bench database; it is DROPPED and recreated")
+    ] = "postgresql+asyncpg://postgres@127.0.0.1:5432/vp_bench",
+    clients: Annotated[int, typer.Option(help="Concurrent claim-submitting clients")] = 32,
+    warmup: Annotated[float, typer.Option(help="Seconds of load before measuring")] = 3.0,
+    duration: Annotated[
+        float, typer.Option(help="Measured seconds for each of bare and month-end, in all")
+    ] = 30.0,
+    diag_duration: Annotated[float, typer.Option(help="Seconds of each diagnostic phase")] = 10.0,
+    branches: Annotated[int, typer.Option()] = 4,
+    members_per_branch: Annotated[int, typer.Option()] = 500,
+    quiet_reps: Annotated[int, typer.Option(help="Quiet 500-claim bulk approvals")] = 3,
+    quiet_wait: Annotated[
+        float, typer.Option(help="Seconds to wait for other processes to go quiet first")
+    ] = 120.0,
+    backlog: Annotated[
+        int, typer.Option(help="Submitted claims per branch waiting for review at the start")
+    ] = 3000,
+    review_pause: Annotated[
+        float, typer.Option(help="Seconds each reviewer pauses after a bulk approval")
+    ] = 5.0,
+    rounds: Annotated[
+        int, typer.Option(help="Rounds of bare then month-end load sharing --duration")
+    ] = 3,
+    workers: Annotated[
+        int, typer.Option(help="uvicorn workers for both apps (the Dockerfile runs 1)")
+    ] = 1,
+    idempotency: Annotated[
+        bool, typer.Option(help="Send an Idempotency-Key with each claim and bulk review")
+    ] = True,
+    write: Annotated[bool, typer.Option(help="Write the figures into the output file")] = True,
+    output: Annotated[Path, typer.Option()] = ROOT / "docs" / "PERFORMANCE.md",
+    profile: Annotated[
+        bool, typer.Option(help="Run the app under cProfile (slower; the doc is not written)")
+    ] = False,
+) -> None:
+    if not database_url.startswith("postgresql+asyncpg://"):
+        raise typer.BadParameter("the bench runs on PostgreSQL: postgresql+asyncpg://…")
+    logs = Path(tempfile.mkdtemp(prefix="vp-bench-"))
+    cfg = Settings(
+        database_url=database_url,
+        clients=clients,
+        warmup=warmup,
+        duration=duration,
+        diag_duration=diag_duration,
+        branches=branches,
+        members_per_branch=members_per_branch,
+        quiet_reps=quiet_reps,
+        quiet_wait=quiet_wait,
+        backlog=backlog,
+        review_pause=review_pause,
+        rounds=rounds,
+        workers=workers,
+        idempotency=idempotency,
+        profile=logs / "app.prof" if profile else None,
+        logs=logs,
+    )
+    # Settings are read when app.config is first imported: set them before any app import.
+    env_overrides = {
+        "DATABASE_URL": database_url,
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "DATA_DIR": str(logs / "data"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    os.environ.update(env_overrides)
+    os.environ.pop("REDIS_URL", None)
+    env = dict(os.environ)
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+
+    _say(f"recreating {database_url.rsplit('/', 1)[-1]} and migrating (logs in {logs})")
+    asyncio.run(recreate_database(database_url))
+    from app.migrate import upgrade
+
+    upgrade(database_url)
+    report = _run_with_uvloop(run_bench(cfg, env))
+    report.load_before = load_before
+    report.total_seconds = time.perf_counter() - started
+    render_console(report)
+    if cfg.profile is not None:
+        _print_profile(cfg.profile, logs / "profile.txt")
+        return
+    if write:
+        write_markdown(report, output)
+        _say(f"wrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
+
+
+def _print_profile(path: Path, text_out: Path) -> None:
+    import io
+    import pstats
+
+    buffer = io.StringIO()
+    stats = pstats.Stats(str(path), stream=buffer)
+    stats.sort_stats("cumulative").print_stats(60)
+    stats.sort_stats("tottime").print_stats(40)
+    text_out.write_text(buffer.getvalue())
+    typer.echo(buffer.getvalue()[:12000])
+    _say(f"full profile in {text_out}")
+
+
+if __name__ == "__main__":
+    cli()
