@@ -6,6 +6,22 @@ import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { VantResolver } from '@vant/auto-import-resolver'
 import { VitePWA } from 'vite-plugin-pwa'
+import type { Plugin } from 'vite'
+
+/**
+ * Vant's icon font lists a CDN copy after the embedded one; the CSP blocks it (and an offline
+ * phone cannot reach it), so the build drops that fallback.
+ */
+function noRemoteIconFont(): Plugin {
+  return {
+    name: 'vp-no-remote-icon-font',
+    transform(code, id) {
+      if (!id.includes('vant') || !id.includes('.css')) return null
+      const cleaned = code.replace(/,\s*url\(["']?(?:https?:)?\/\/at\.alicdn\.com[^)]*\)\s*format\(["']woff["']\)/g, '')
+      return cleaned === code ? null : { code: cleaned, map: null }
+    },
+  }
+}
 
 const BACKEND = process.env.VITE_BACKEND_URL ?? 'http://127.0.0.1:8000'
 
@@ -22,6 +38,7 @@ export const SERVER_ONLY_PATHS = [
 
 export default defineConfig({
   plugins: [
+    noRemoteIconFont(),
     vue(),
     // Vant components are imported on demand (with their CSS) as templates use them.
     Components({ resolvers: [VantResolver()], dts: 'src/components.d.ts' }),

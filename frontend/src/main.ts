@@ -1,4 +1,5 @@
-// Application entry: wires the HTTP client to the session store, router and notifications.
+// Application entry: wires the HTTP client to the session store, router and notifications,
+// and the offline parts (last-data cache, outbox, service worker) to the page.
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import './styles/theme.css'
@@ -8,6 +9,8 @@ import { errorMessage } from './api/messages'
 import { i18n, savedLocale, setLocale } from './locales'
 import { createAppRouter, redirectQuery } from './router'
 import { useAuthStore } from './stores/auth'
+import { createApiCache } from './offline/cache'
+import { useConnectivityStore } from './offline/connectivity'
 
 const app = createApp(App)
 const pinia = createPinia()
@@ -15,16 +18,21 @@ const router = createAppRouter()
 app.use(pinia).use(i18n).use(router)
 
 const auth = useAuthStore(pinia)
+const connectivity = useConnectivityStore(pinia)
+
+function toSignIn(): void {
+  const current = router.currentRoute.value
+  if (!current.meta.public) {
+    void router.replace({ name: 'login', query: redirectQuery(current.fullPath) })
+  }
+}
 
 configureHttp({
   getAccessToken: () => auth.accessToken,
   refreshAccessToken: () => auth.refresh(),
   onUnauthenticated: () => {
     auth.clear()
-    const current = router.currentRoute.value
-    if (!current.meta.public) {
-      void router.replace({ name: 'login', query: redirectQuery(current.fullPath) })
-    }
+    toSignIn()
   },
   onPasswordChangeRequired: () => {
     auth.mustChangePassword = true
@@ -37,6 +45,9 @@ configureHttp({
     const message = errorMessage(error, i18n.global.t)
     void import('./ui/notify').then(({ notifyError }) => notifyError(message))
   },
+  // The last answers of GETs, per signed-in user, for opening the app without a network.
+  cache: createApiCache(() => auth.userId),
+  onConnectivity: (event) => connectivity.note(event),
 })
 
 async function start() {
@@ -44,11 +55,28 @@ async function start() {
   if (locale !== 'zh-CN') await setLocale(locale)
   await router.isReady().catch(() => undefined)
   app.mount('#app')
+  // The guard has restored the session (or entered an offline one): now send what waits.
+  await auth.restore()
+  // Loaded after the first render: the outbox is not needed to show the page.
+  const { startOffline } = await import('./offline/lifecycle')
+  startOffline(pinia, {
+    onSignedOut: toSignIn,
+    confirmDiscard: (count) =>
+      import('./offline/dialogs').then(({ confirmDiscardOnSignOut }) => confirmDiscardOnSignOut(count)),
+  })
 }
 
 void start()
 
 if (import.meta.env.PROD && 'serviceWorker' in navigator) {
-  // autoUpdate: a new service worker activates at once and the page reloads onto it.
-  void import('virtual:pwa-register').then(({ registerSW }) => registerSW({ immediate: true }))
+  // autoUpdate: a new service worker activates at once; the page moves onto it when idle.
+  void Promise.all([import('./offline/update'), import('./stores/outbox')]).then(
+    ([{ registerServiceWorker }, { useOutboxStore }]) => {
+      const outbox = useOutboxStore(pinia)
+      return registerServiceWorker({
+        router,
+        isBusy: () => outbox.busy || auth.refreshesInFlight > 0,
+      })
+    },
+  )
 }

@@ -2,6 +2,10 @@
 //
 // The client knows nothing about Pinia, the router or Vant; the app wires those in through
 // `configureHttp` (see main.ts), which keeps this module testable with a mocked fetch.
+//
+// Offline: successful GET answers (JSON) are handed to the `cache` hook, and when a GET cannot
+// reach the server the last answer stands in for it (see offline/cache.ts); `onConnectivity`
+// tells the app which of the two happened so it can say that the data shown is not fresh.
 
 export const API_BASE = '/api/v1'
 
@@ -78,6 +82,27 @@ export interface RequestOptions {
   signal?: AbortSignal
 }
 
+/** The last-data cache of GET answers (offline/cache.ts). */
+export interface HttpCache {
+  /** The last answer to this GET, if any. */
+  get(path: string): Promise<{ body: unknown; savedAt: number } | undefined>
+  /** Remember a successful JSON answer (fire and forget). */
+  put(path: string, body: unknown): void
+}
+
+/** What became of a request, for the offline indicator. */
+export interface ConnectivityEvent {
+  method: string
+  path: string
+  /** The server answered; a cached answer stood in; or neither. */
+  source: 'network' | 'cache' | 'unreachable'
+  /** When the cached answer was saved (source 'cache'). */
+  savedAt?: number
+}
+
+/** Statuses that mean a proxy could not reach the server: a GET may use its cached answer. */
+const GATEWAY_FAILURES = [502, 503, 504]
+
 export interface HttpHooks {
   /** The access token to send, or null. */
   getAccessToken: () => string | null
@@ -89,6 +114,10 @@ export interface HttpHooks {
   onPasswordChangeRequired: () => void
   /** Show an error the caller did not say it handles. */
   notify: (error: ApiError) => void
+  /** Last-data cache for GETs; null for none. */
+  cache?: HttpCache | null
+  /** Each request's outcome: answered, answered from the cache, or unreachable. */
+  onConnectivity?: (event: ConnectivityEvent) => void
 }
 
 const noop = () => {}
@@ -98,6 +127,8 @@ let hooks: HttpHooks = {
   onUnauthenticated: noop,
   onPasswordChangeRequired: noop,
   notify: noop,
+  cache: null,
+  onConnectivity: noop,
 }
 
 export function configureHttp(partial: Partial<HttpHooks>): void {
@@ -106,15 +137,25 @@ export function configureHttp(partial: Partial<HttpHooks>): void {
 
 let refreshing: Promise<string | null> | null = null
 
+/** The network failed (status 0): nothing is known about the server's state. */
+export function isNetworkError(error: unknown): error is ApiError {
+  return error instanceof ApiError && error.status === 0
+}
+
 /**
  * Refresh the access token, at most one request at a time: every caller that arrives while a
- * refresh is under way waits for that same one.
+ * refresh is under way waits for that same one. Resolves null when the session is gone; rejects
+ * when the server could not be reached or failed (status 0 or 5xx: the session may well be fine,
+ * and signing the person out would be wrong).
  */
 export function refreshOnce(): Promise<string | null> {
   if (!refreshing) {
     refreshing = hooks
       .refreshAccessToken()
-      .catch(() => null)
+      .catch((error: unknown) => {
+        if (error instanceof ApiError && (error.status === 0 || error.status >= 500)) throw error
+        return null
+      })
       .finally(() => {
         refreshing = null
       })
@@ -188,6 +229,20 @@ function send(method: string, path: string, options: RequestOptions, token: stri
   })
 }
 
+function cacheable(method: string, options: RequestOptions): boolean {
+  return method === 'GET' && options.responseType !== 'blob' && !!hooks.cache
+}
+
+/** The cached answer to a GET that could not reach the server, if there is one. */
+async function cachedAnswer(method: string, path: string, options: RequestOptions) {
+  if (!cacheable(method, options)) return undefined
+  try {
+    return await hooks.cache?.get(path)
+  } catch {
+    return undefined
+  }
+}
+
 /** Call the API; resolves with the parsed JSON body (undefined for 204) or rejects with ApiError. */
 export async function request<T>(
   method: string,
@@ -217,20 +272,43 @@ export async function request<T>(
       }
     }
   } catch (cause) {
-    if (cause instanceof ApiError) throw cause
+    if (cause instanceof ApiError && !isNetworkError(cause)) throw cause
     if (cause instanceof DOMException && cause.name === 'AbortError') throw cause
-    const error = new ApiError({
-      status: 0,
-      code: 'network_error',
-      title: 'Network error',
-      detail: cause instanceof Error ? cause.message : null,
+    const error = isNetworkError(cause)
+      ? cause
+      : new ApiError({
+          status: 0,
+          code: 'network_error',
+          title: 'Network error',
+          detail: cause instanceof Error ? cause.message : null,
+        })
+    // Offline: the last answer to this GET is better than nothing.
+    const cached = await cachedAnswer(method, path, options)
+    hooks.onConnectivity?.({
+      method,
+      path,
+      source: cached ? 'cache' : 'unreachable',
+      savedAt: cached?.savedAt,
     })
+    if (cached) return cached.body as T
     if (!isSilent(options.silent, error)) hooks.notify(error)
     throw error
   }
 
   if (!response.ok) {
     const error = await toApiError(response)
+    if (GATEWAY_FAILURES.includes(response.status)) {
+      const cached = await cachedAnswer(method, path, options)
+      hooks.onConnectivity?.({
+        method,
+        path,
+        source: cached ? 'cache' : 'unreachable',
+        savedAt: cached?.savedAt,
+      })
+      if (cached) return cached.body as T
+    } else {
+      hooks.onConnectivity?.({ method, path, source: 'network' })
+    }
     if (error.status === 403 && error.code === 'password_change_required') {
       hooks.onPasswordChangeRequired()
     } else if (!isSilent(options.silent, error)) {
@@ -238,13 +316,22 @@ export async function request<T>(
     }
     throw error
   }
+  hooks.onConnectivity?.({ method, path, source: 'network' })
   if (response.status === 204 || response.headers.get('Content-Length') === '0') {
     return undefined as T
   }
   if (options.responseType === 'blob') return (await response.blob()) as T
   const type = response.headers.get('Content-Type') ?? ''
   if (!type.includes('json')) return (await response.text()) as T
-  return (await response.json()) as T
+  const body = (await response.json()) as T
+  if (cacheable(method, options)) {
+    try {
+      hooks.cache?.put(path, body)
+    } catch {
+      // The cache is a convenience; the answer stands.
+    }
+  }
+  return body
 }
 
 export const http = {

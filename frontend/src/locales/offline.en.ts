@@ -1,4 +1,32 @@
 // offline screens, English; the same keys as offline.zh-CN.ts.
 export default {
   title: 'Waiting to send',
+  indicator: 'You are offline: this is the last data we saw',
+  savedAt: 'as of {time}',
+  banner: {
+    waiting: 'Claims waiting to send: {n}. They go out when you are back online',
+    sending: 'Sending claims: {n}…',
+    failed: 'Claims that could not be sent: {n}. Please have a look',
+    view: 'View',
+  },
+  list: {
+    title: 'Claims waiting to send',
+    empty: 'Nothing is waiting to be sent',
+    photos: 'Photos: {n}',
+    asDraft: 'Kept as a draft once sent',
+    waitingNetwork: 'Waiting for a network',
+    waitingRetry: 'Waiting to try again',
+    sending: 'Sending {percent}%',
+    failed: 'Not sent: {reason}',
+    retry: 'Try again',
+    retryAll: 'Try now',
+    remove: 'Delete',
+    open: 'Open',
+    removeConfirm: 'Delete this claim? It will not be sent.',
+    close: 'Close',
+  },
+  queued: 'Saved. It will be sent when you are back online',
+  sent: 'Waiting claims sent: {n}',
+  signOutConfirm: 'Claims not yet sent: {n}. Signing out deletes them. Sign out anyway?',
+  signOutAnyway: 'Sign out anyway',
 }

@@ -1,0 +1,138 @@
+// The claim window (MONTHLY-CYCLE.md, "The window"): claims for month M are accepted from its
+// first day until the end of the standard's deadline day of month M+1, in the standard's
+// timezone (Beijing time by default), and never for a day after today.
+import { computed, onBeforeUnmount, ref, type Ref } from 'vue'
+import { previousPeriod } from '@/lib/format'
+
+export const DEFAULT_DEADLINE_DAY = 5
+export const DEFAULT_TIMEZONE = 'Asia/Shanghai'
+
+/** The calendar date (YYYY-MM-DD) of an instant in a timezone. */
+export function zonedToday(now: Date, timeZone: string = DEFAULT_TIMEZONE): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now)
+}
+
+/** How far the timezone's wall clock is ahead of UTC at an instant, in milliseconds. */
+export function zoneOffsetMs(at: Date, timeZone: string = DEFAULT_TIMEZONE): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    })
+      .formatToParts(at)
+      .filter((p) => p.type !== 'literal')
+      .map((p) => [p.type, Number(p.value)]),
+  ) as Record<string, number>
+  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second)
+  const whole = at.getTime() - at.getUTCMilliseconds()
+  return wall - whole
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate()
+}
+
+/**
+ * The last accepted instant for claims of `period` (YYYY-MM): the end of `deadlineDay` of the
+ * next month in the timezone, clamped to that month's last day.
+ */
+export function claimDeadline(
+  period: string,
+  deadlineDay: number = DEFAULT_DEADLINE_DAY,
+  timeZone: string = DEFAULT_TIMEZONE,
+): Date {
+  const [y, m] = period.split('-').map(Number)
+  const nextYear = m === 12 ? y + 1 : y
+  const nextMonth = m === 12 ? 1 : m + 1
+  const day = Math.min(deadlineDay, daysInMonth(nextYear, nextMonth))
+  const wall = Date.UTC(nextYear, nextMonth - 1, day, 23, 59, 59, 999)
+  // Two rounds find the offset in force at that wall-clock time, DST or not.
+  let instant = wall - zoneOffsetMs(new Date(wall), timeZone)
+  instant = wall - zoneOffsetMs(new Date(instant), timeZone)
+  return new Date(instant)
+}
+
+export interface ClaimWindow {
+  /** Today in the standard's timezone: the latest allowed date. */
+  max: string
+  /** The earliest allowed date: the first of last month while its deadline has not passed. */
+  min: string
+  currentPeriod: string
+  previousPeriod: string
+  /** Whether last month still takes claims. */
+  previousOpen: boolean
+  previousDeadline: Date
+}
+
+export function claimWindow(
+  now: Date = new Date(),
+  deadlineDay: number = DEFAULT_DEADLINE_DAY,
+  timeZone: string = DEFAULT_TIMEZONE,
+): ClaimWindow {
+  const today = zonedToday(now, timeZone)
+  const current = today.slice(0, 7)
+  const previous = previousPeriod(current)
+  const previousDeadline = claimDeadline(previous, deadlineDay, timeZone)
+  const previousOpen = now.getTime() <= previousDeadline.getTime()
+  return {
+    max: today,
+    min: `${previousOpen ? previous : current}-01`,
+    currentPeriod: current,
+    previousPeriod: previous,
+    previousOpen,
+    previousDeadline,
+  }
+}
+
+export type DateProblem = 'required' | 'invalid' | 'future' | 'too_early'
+
+/** Why a date (YYYY-MM-DD) is outside the window, or null when it is fine. */
+export function checkClaimDate(date: string, window: ClaimWindow): DateProblem | null {
+  if (!date) return 'required'
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+    return 'invalid'
+  }
+  if (date > window.max) return 'future'
+  if (date < window.min) return 'too_early'
+  return null
+}
+
+/**
+ * Days left until a deadline, counting today: 5 on the 1st for a deadline at the end of the 5th,
+ * 1 on the 5th itself; null once it has passed.
+ */
+export function daysLeft(
+  deadline: string | Date,
+  now: Date = new Date(),
+  timeZone: string = DEFAULT_TIMEZONE,
+): number | null {
+  const end = typeof deadline === 'string' ? new Date(deadline) : deadline
+  if (Number.isNaN(end.getTime()) || now.getTime() > end.getTime()) return null
+  const from = Date.parse(`${zonedToday(now, timeZone)}T00:00:00Z`)
+  const to = Date.parse(`${zonedToday(end, timeZone)}T00:00:00Z`)
+  return Math.round((to - from) / 86_400_000) + 1
+}
+
+/** The window as it stands now, refreshed every minute while the page is open. */
+export function useClaimWindow(
+  deadlineDay: Ref<number | undefined>,
+  timeZone: Ref<string | undefined>,
+) {
+  const now = ref(new Date())
+  const timer = setInterval(() => (now.value = new Date()), 60_000)
+  onBeforeUnmount(() => clearInterval(timer))
+  return computed(() =>
+    claimWindow(now.value, deadlineDay.value ?? DEFAULT_DEADLINE_DAY, timeZone.value || DEFAULT_TIMEZONE),
+  )
+}
