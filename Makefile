@@ -66,3 +66,10 @@ clean:
 .PHONY: bench
 bench: backend
 	$(UV) run --frozen python -m bench.month_end $(BENCH_ARGS)
+
+# Lighthouse (mobile) on the member home page, median of 5 runs, with Debian's Chromium;
+# writes its figures to docs/PERFORMANCE.md.
+.PHONY: bench-web
+bench-web: setup
+	bash scripts/ensure-chromium.sh
+	bash scripts/bench-web.sh

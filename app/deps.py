@@ -40,7 +40,14 @@ async def _load_principal(
     if not raw_id.isdigit() or len(raw_id) > 10:
         raise Unauthorized("The access token is invalid.", code="invalid_token")
     if kind == "user" and token_type == "access":
-        user = await session.get(User, int(raw_id))
+        found = (
+            await session.execute(
+                select(User, Member)
+                .outerjoin(Member, col(Member.user_id) == col(User.id))
+                .where(col(User.id) == int(raw_id))
+            )
+        ).first()
+        user, member = (found[0], found[1]) if found else (None, None)
         if user is None or not user.is_active:
             raise Unauthorized("The account is not active.", code="invalid_token")
         rows = await session.execute(
@@ -54,9 +61,6 @@ async def _load_principal(
             .where(col(RoleAssignment.user_id) == user.id, col(Organisation.archived_at).is_(None))
         )
         grants = [Grant(Role(r), oid, path) for r, oid, path in rows.all()]
-        member = (
-            await session.execute(select(Member).where(col(Member.user_id) == user.id))
-        ).scalar_one_or_none()
         return Principal(user=user, member=member, grants=grants)
     if kind == "sa" and token_type == "service":
         account = await session.get(ServiceAccount, int(raw_id))

@@ -15,6 +15,8 @@ from typing import Annotated
 from fastapi import Depends, Header, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -138,6 +140,25 @@ class Idempotency:
             await session.execute(
                 delete(IdempotencyRecord).where(col(IdempotencyRecord.expires_at) < now)
             )
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        new_id = await session.scalar(
+            insert(IdempotencyRecord)
+            .values(
+                caller=caller,
+                key=self.key or "",
+                request_hash=fingerprint,
+                state="running",
+                created_at=now,
+                lease_until=now + LEASE,
+                expires_at=now + KEEP_FOR,
+            )
+            .on_conflict_do_nothing(index_elements=["caller", "key"])
+            .returning(col(IdempotencyRecord.id))
+        )
+        if new_id is not None:
+            await session.commit()
+            return new_id, None
         for _attempt in range(3):
             record = await self._find(caller)
             if record is not None and record.expires_at <= now:

@@ -47,8 +47,10 @@ async def create_claim(
     """Declare points (a draft, or submitted at once with `submit: true`)."""
 
     async def use_case() -> ClaimDetail:
-        claim = await service.create(session=session, principal=principal, data=body)
-        return await service.detail(session, claim)
+        claim, item, standard = await service.create_with_context(
+            session=session, principal=principal, data=body
+        )
+        return service.new_claim_detail(principal, claim, item, standard)
 
     return await idem.run(use_case, status_code=status.HTTP_201_CREATED)
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -262,21 +262,32 @@ def _check_quantity(item: StandardItem, claimed: Decimal) -> None:
 
 async def _check_limits(session: AsyncSession, claim: Claim, item: StandardItem) -> None:
     """Pending and approved claims of the item may not exceed its monthly and yearly caps."""
+    if item.max_per_month is None and item.max_per_year is None:
+        return
     counted = func.coalesce(col(Claim.granted_points), col(Claim.claimed_points))
-    base = select(func.coalesce(func.sum(counted), 0)).where(
+    in_month = case((col(Claim.period) == claim.period, counted), else_=0)
+    where = [
         col(Claim.member_id) == claim.member_id,
         col(Claim.item_id) == claim.item_id,
         col(Claim.status).in_(("submitted", "approved")),
-        col(Claim.id) != claim.id,
-    )
-    limits = (
-        ("month", item.max_per_month, col(Claim.period) == claim.period),
-        ("year", item.max_per_year, col(Claim.period).startswith(claim.period[:4])),
-    )
-    for scope, limit, where in limits:
+        col(Claim.period).startswith(claim.period[:4]),
+    ]
+    if claim.id is not None:
+        where.append(col(Claim.id) != claim.id)
+    row = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(in_month), 0), func.coalesce(func.sum(counted), 0)
+            ).where(*where)
+        )
+    ).one()
+    for scope, limit, used_raw in (
+        ("month", item.max_per_month, row[0]),
+        ("year", item.max_per_year, row[1]),
+    ):
         if limit is None:
             continue
-        used = Decimal(await session.scalar(base.where(where)) or 0)
+        used = Decimal(used_raw or 0)
         if used + claim.claimed_points > limit:
             raise Conflict(
                 f"{item.code} counts at most {limit} points a {scope}; {used} are already "
@@ -292,6 +303,15 @@ async def _check_limits(session: AsyncSession, claim: Claim, item: StandardItem)
 
 async def create(*, session: AsyncSession, principal: Principal, data: ClaimCreate) -> Claim:
     """A member declares points: a draft, or submitted at once."""
+    claim, _item, _standard = await create_with_context(
+        session=session, principal=principal, data=data
+    )
+    return claim
+
+
+async def create_with_context(
+    *, session: AsyncSession, principal: Principal, data: ClaimCreate
+) -> tuple[Claim, StandardItem, StandardVersion]:
     member = _own_member(principal)
     assert member.id is not None
     standard, item = await _resolve_item(
@@ -317,6 +337,17 @@ async def create(*, session: AsyncSession, principal: Principal, data: ClaimCrea
         created_at=now,
         updated_at=now,
     )
+    if data.submit:
+        # Submitted at once: the window and the month lock were checked just above, in this
+        # transaction; only the evidence rule and the caps remain. No UPDATE, no refresh.
+        if item.requires_evidence:
+            raise Conflict(
+                f"{item.code} needs evidence: attach a photo or PDF before submitting.",
+                code="evidence_required",
+            )
+        await _check_limits(session, claim, item)
+        claim.status = "submitted"
+        claim.submitted_at = now
     session.add(claim)
     await session.flush()
     assert claim.id is not None
@@ -329,8 +360,50 @@ async def create(*, session: AsyncSession, principal: Principal, data: ClaimCrea
         to_state="draft",
     )
     if data.submit:
-        await _submit(session, principal, claim, standard, item)
-    return claim
+        audit.record(
+            session,
+            actor=principal,
+            entity_type="claim",
+            entity_id=claim.id,
+            action="submit",
+            from_state="draft",
+            to_state="submitted",
+        )
+    return claim, item, standard
+
+
+def new_claim_detail(
+    principal: Principal, claim: Claim, item: StandardItem, standard: StandardVersion
+) -> ClaimDetail:
+    """The detail of a claim just created in this transaction, from what is in hand."""
+    assert claim.id is not None and principal.member is not None
+    return ClaimDetail(
+        id=claim.id,
+        member=PersonRef(id=claim.member_id, name=principal.member.name),
+        branch_id=claim.branch_id,
+        item=ItemRef.model_validate(item),
+        period=claim.period,
+        occurred_on=claim.occurred_on,
+        quantity=claim.quantity,
+        description=claim.description,
+        claimed_points=claim.claimed_points,
+        granted_points=None,
+        status=claim.status,
+        decision_comment=None,
+        reviewed_by=None,
+        submitted_at=claim.submitted_at,
+        decided_at=None,
+        decision_seen=False,
+        evidence_count=0,
+        version=claim.version,
+        created_at=claim.created_at,
+        updated_at=claim.updated_at,
+        evidence=[],
+        deadline=periods.deadline(
+            claim.period, deadline_day=standard.deadline_day, timezone=standard.timezone
+        ),
+        month_locked=False,
+    )
 
 
 async def edit(

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from app import audit
@@ -160,13 +161,13 @@ async def in_force(
     session: AsyncSession, *, organisation_id: int, year: int
 ) -> StandardVersion | None:
     """The published version that applies to an organisation: its own, or the nearest above."""
-    org = await orgs.get(session, organisation_id)
-    ancestors = [int(x) for x in org.path.strip("/").split("/")]
+    target = aliased(Organisation)
     rows = await session.execute(
         select(StandardVersion, col(Organisation.path))
         .join(Organisation, col(Organisation.id) == col(StandardVersion.organisation_id))
+        .join(target, col(target.id) == organisation_id)
         .where(
-            col(StandardVersion.organisation_id).in_(ancestors),
+            col(target.path).startswith(col(Organisation.path)),
             col(StandardVersion.year) == year,
             col(StandardVersion.status) == "published",
         )
