@@ -11,6 +11,7 @@ import { createAppRouter, redirectQuery } from './router'
 import { useAuthStore } from './stores/auth'
 import { createApiCache } from './offline/cache'
 import { useConnectivityStore } from './offline/connectivity'
+import { prefetchHomeReads } from './composables/useHomeReads'
 
 const app = createApp(App)
 const pinia = createPinia()
@@ -50,10 +51,46 @@ configureHttp({
   onConnectivity: (event) => connectivity.note(event),
 })
 
+/**
+ * Fetch the code of the page being opened while the session is restored, instead of after it
+ * (the router would only ask for it once its guard has finished).
+ */
+function preloadRouteComponents(): void {
+  try {
+    const target = router.resolve(location.pathname + location.search)
+    if (target.meta.public) return
+    if (target.name === 'home') prefetchHomeData()
+    for (const record of target.matched) {
+      const component = record.components?.default
+      if (typeof component === 'function') {
+        void (component as () => Promise<unknown>)().catch(() => undefined)
+      }
+    }
+  } catch {
+    // A bad address: the router will deal with it.
+  }
+}
+
+/** The home page's reads go out as soon as the profile is known, not when the page mounts. */
+function prefetchHomeData(): void {
+  void auth
+    .restore()
+    .then(() => {
+      const member = auth.me?.member
+      if (!member || !auth.isAuthenticated || auth.mustChangePassword) return
+      prefetchHomeReads(member.id, member.branch_id)
+    })
+    .catch(() => undefined)
+}
+
 async function start() {
+  preloadRouteComponents()
   const locale = savedLocale()
   if (locale !== 'zh-CN') await setLocale(locale)
   await router.isReady().catch(() => undefined)
+  const title = router.currentRoute.value.meta.title
+  const appName = i18n.global.t('app.name')
+  document.title = title ? `${i18n.global.t(title)} · ${appName}` : appName
   app.mount('#app')
   // The guard has restored the session (or entered an offline one): now send what waits.
   await auth.restore()
@@ -66,17 +103,22 @@ async function start() {
   })
 }
 
-void start()
-
-if (import.meta.env.PROD && 'serviceWorker' in navigator) {
-  // autoUpdate: a new service worker activates at once; the page moves onto it when idle.
-  void Promise.all([import('./offline/update'), import('./stores/outbox')]).then(
-    ([{ registerServiceWorker }, { useOutboxStore }]) => {
-      const outbox = useOutboxStore(pinia)
-      return registerServiceWorker({
-        router,
-        isBusy: () => outbox.busy || auth.refreshesInFlight > 0,
-      })
-    },
-  )
+/** The service worker is set up once the page has loaded: it is not needed for the first screen. */
+function registerServiceWorkerLater(): void {
+  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return
+  const register = () =>
+    // autoUpdate: a new service worker activates at once; the page moves onto it when idle.
+    void Promise.all([import('./offline/update'), import('./stores/outbox')]).then(
+      ([{ registerServiceWorker }, { useOutboxStore }]) => {
+        const outbox = useOutboxStore(pinia)
+        return registerServiceWorker({
+          router,
+          isBusy: () => outbox.busy || auth.refreshesInFlight > 0,
+        })
+      },
+    )
+  if (document.readyState === 'complete') register()
+  else window.addEventListener('load', register, { once: true })
 }
+
+void start().finally(registerServiceWorkerLater)

@@ -38,11 +38,12 @@ export function useMemberPoints() {
   const loading = ref(false)
   const failed = ref(false)
 
-  async function load(memberId: number, year: number): Promise<void> {
+  /** Load the year's points, or wait for a read already under way (`pending`). */
+  async function load(memberId: number, year: number, pending?: Promise<PointsSummary>): Promise<void> {
     loading.value = true
     failed.value = false
     try {
-      summary.value = await getPoints(memberId, year, { silent: true })
+      summary.value = await (pending ?? getPoints(memberId, year, { silent: true }))
     } catch {
       failed.value = true
     } finally {

@@ -3,7 +3,6 @@ import { createI18n } from 'vue-i18n'
 import { Locale } from 'vant'
 import vantZhCN from 'vant/es/locale/lang/zh-CN'
 import zhCN from './zh-CN'
-import en from './en'
 
 type DeepStrings<T> = { [K in keyof T]: T[K] extends string ? string : DeepStrings<T[K]> }
 export type MessageSchema = DeepStrings<typeof zhCN>
@@ -26,17 +25,23 @@ export function savedLocale(): AppLocale {
   }
 }
 
+// Only the default language is in the first download; English is fetched when chosen (see
+// setLocale, which main.ts awaits before the first render when English was saved).
 export const i18n = createI18n<[MessageSchema], AppLocale, false>({
   legacy: false,
-  locale: savedLocale(),
+  locale: DEFAULT_LOCALE,
   fallbackLocale: DEFAULT_LOCALE,
-  messages: { 'zh-CN': zhCN, en },
+  messages: { 'zh-CN': zhCN } as Record<AppLocale, MessageSchema>,
 })
 
 /** Switch the UI language (and Vant's own texts), remembering the choice. */
 export async function setLocale(locale: AppLocale): Promise<void> {
   if (locale === 'en') {
-    const { default: enUS } = await import('vant/es/locale/lang/en-US')
+    const [{ default: enUS }, { default: en }] = await Promise.all([
+      import('vant/es/locale/lang/en-US'),
+      import('./en'),
+    ])
+    if (!i18n.global.availableLocales.includes('en')) i18n.global.setLocaleMessage('en', en)
     Locale.use('en-US', enUS)
   } else {
     Locale.use('zh-CN', vantZhCN)

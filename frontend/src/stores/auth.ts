@@ -147,9 +147,9 @@ export const useAuthStore = defineStore('auth', () => {
   }
 
   /** The sign-out could not reach the server before: revoke that session now, stay signed out. */
-  async function finishPendingLogout(): Promise<void> {
+  async function finishPendingLogout(rotation: Promise<TokenResponse> = rotate()): Promise<void> {
     try {
-      applyTokens(await rotate())
+      applyTokens(await rotation)
       await authApi.logout()
     } catch (error) {
       if (isTransientError(error)) {
@@ -166,13 +166,17 @@ export const useAuthStore = defineStore('auth', () => {
     if (!restoring) {
       restoring = (async () => {
         if (accessToken.value) return
+        // The refresh goes out while the device's flag is read (not after): a pending sign-out
+        // needs a fresh token too, to revoke the session with it.
+        const rotation = rotate()
+        rotation.catch(() => undefined)
         if (await logoutPending()) {
-          await finishPendingLogout()
+          await finishPendingLogout(rotation)
           return
         }
         let tokens: TokenResponse
         try {
-          tokens = await rotate()
+          tokens = await rotation
         } catch (error) {
           if (!(await enterOfflineSession(error))) clear()
           return
