@@ -27,6 +27,7 @@ from sqlmodel import SQLModel  # noqa: E402
 from app import db  # noqa: E402
 from app.main import app  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
+from app.standards import cache as standards_cache  # noqa: E402
 from tests.factories import World, build_world  # noqa: E402
 
 
@@ -58,8 +59,10 @@ async def truncate_all() -> None:
 
 @pytest.fixture(autouse=True)
 async def _isolated(database: str) -> AsyncIterator[None]:
+    standards_cache.clear()
     yield
     await truncate_all()
+    standards_cache.clear()
 
 
 @pytest.fixture

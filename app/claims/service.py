@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy import Select, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -39,6 +39,7 @@ from app.months import periods
 from app.months.locks import MonthLocked, find_month, lock_month, require_open
 from app.orgs import service as orgs
 from app.orgs.service import subtree_filter
+from app.standards import cache as standards_cache
 from app.standards import service as standards
 
 # The state machine: action -> (states it may start from, state it leads to).
@@ -219,7 +220,11 @@ async def _resolve_item(
     today = periods.local_today(clock.now(), standard.timezone)
     if occurred_on > today:
         raise RuleViolation("occurred_on is in the future.", code="occurred_in_future")
-    item = await session.get(StandardItem, item_id)
+    item = standards_cache.get_item(item_id)
+    if item is None:
+        item = await session.get(StandardItem, item_id)
+        if item is not None:
+            standards_cache.put_item(item, standard)
     if item is None or item.standard_id != standard.id:
         raise RuleViolation(
             "The item is not part of the standard in force for this member and year.",
@@ -276,9 +281,9 @@ async def _check_limits(session: AsyncSession, claim: Claim, item: StandardItem)
         where.append(col(Claim.id) != claim.id)
     row = (
         await session.execute(
-            select(
-                func.coalesce(func.sum(in_month), 0), func.coalesce(func.sum(counted), 0)
-            ).where(*where)
+            select(func.coalesce(func.sum(in_month), 0), func.coalesce(func.sum(counted), 0)).where(
+                *where
+            )
         )
     ).one()
     for scope, limit, used_raw in (
@@ -346,29 +351,35 @@ async def create_with_context(
                 code="evidence_required",
             )
         await _check_limits(session, claim, item)
-        claim.status = "submitted"
+        claim.status = target_state("draft", "submit")
         claim.submitted_at = now
-    session.add(claim)
-    await session.flush()
-    assert claim.id is not None
-    audit.record(
-        session,
-        actor=principal,
-        entity_type="claim",
-        entity_id=claim.id,
-        action="create",
-        to_state="draft",
+    # A plain INSERT … RETURNING id: the claim object stays outside the session (no flush,
+    # no refresh); the response is built from it as it stands.
+    claim.id = await session.scalar(
+        insert(Claim).values(**claim.model_dump(exclude={"id"})).returning(col(Claim.id))
     )
-    if data.submit:
-        audit.record(
-            session,
+    assert claim.id is not None
+    events = [
+        audit.event(
             actor=principal,
             entity_type="claim",
             entity_id=claim.id,
-            action="submit",
-            from_state="draft",
-            to_state="submitted",
+            action="create",
+            to_state="draft",
         )
+    ]
+    if data.submit:
+        events.append(
+            audit.event(
+                actor=principal,
+                entity_type="claim",
+                entity_id=claim.id,
+                action="submit",
+                from_state="draft",
+                to_state=claim.status,
+            )
+        )
+    await audit.write(session, events)
     return claim, item, standard
 
 
@@ -753,9 +764,13 @@ async def bulk_review(
             )
         )
         results[position] = BulkResult(claim_id=c.id, ok=True, status=target)
-    session.add_all(ledger)
-    session.add_all(events)
-    await session.flush()
+    # Plain executemany INSERTs: no unit of work, no identity map for hundreds of rows.
+    if ledger:
+        await session.execute(
+            insert(LedgerEntry).execution_options(render_nulls=True),
+            [row.model_dump(exclude={"id"}) for row in ledger],
+        )
+    await audit.write(session, events)
     ordered = [r for r in results if r is not None]
     succeeded = sum(r.ok for r in ordered)
     return BulkReviewResult(succeeded=succeeded, failed=len(ordered) - succeeded, results=ordered)

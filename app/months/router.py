@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from app.access import Action
 from app.db import SessionDep
 from app.deps import CurrentPrincipal
+from app.idempotency import IdempotencyDep
 from app.months import service
 from app.months.deps import Branch, PeriodPath
 from app.months.periods import PERIOD_PATTERN
@@ -72,16 +73,22 @@ async def month_ranking(
 
 @router.post("/entries", response_model=EntryDetail, status_code=status.HTTP_201_CREATED)
 async def record_entry(
-    body: EntryCreate, branch: Branch, session: SessionDep, principal: CurrentPrincipal
-) -> EntryDetail:
+    body: EntryCreate,
+    branch: Branch,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    idem: IdempotencyDep,
+) -> Response:
     """Record a branch item (e.g. one meeting, many attendees) or a deduction; on a closed
-    month, an org admin's adjustment."""
-    entry = await service.record_entry(
-        session=session, principal=principal, branch=branch, data=body
-    )
-    result = await service.entry_detail(session, entry)
-    await session.commit()
-    return result
+    month, an org admin's adjustment. With an Idempotency-Key, a retry records nothing twice."""
+
+    async def use_case() -> EntryDetail:
+        entry = await service.record_entry(
+            session=session, principal=principal, branch=branch, data=body
+        )
+        return await service.entry_detail(session, entry)
+
+    return await idem.run(use_case, status_code=status.HTTP_201_CREATED)
 
 
 @router.get("/entries", response_model=Page[EntryPublic])

@@ -17,6 +17,7 @@ from app.access import Action, Principal
 from app.errors import AppError, Conflict, Forbidden, NotFound
 from app.models import Organisation, StandardItem, StandardVersion
 from app.orgs import service as orgs
+from app.standards import cache as standards_cache
 from app.standards.schemas import validate_item
 
 DEFAULT_FILE = Path(__file__).with_name("default_standard.json")
@@ -160,7 +161,13 @@ async def list_versions(
 async def in_force(
     session: AsyncSession, *, organisation_id: int, year: int
 ) -> StandardVersion | None:
-    """The published version that applies to an organisation: its own, or the nearest above."""
+    """The published version that applies to an organisation: its own, or the nearest above.
+
+    Cached per process for a short while (app/standards/cache.py); the copy is not attached
+    to the session."""
+    hit, cached = standards_cache.get_in_force(organisation_id, year)
+    if hit:
+        return cached
     target = aliased(Organisation)
     rows = await session.execute(
         select(StandardVersion, col(Organisation.path))
@@ -173,7 +180,9 @@ async def in_force(
         )
     )
     found = sorted(rows.all(), key=lambda r: len(r[1]), reverse=True)
-    return found[0][0] if found else None
+    standard = found[0][0] if found else None
+    standards_cache.put_in_force(organisation_id, year, standard)
+    return standard
 
 
 async def create_draft(
@@ -380,6 +389,7 @@ async def publish(
         to_state="published",
     )
     await session.commit()
+    standards_cache.clear()  # the version in force may have changed for this subtree
     return standard
 
 

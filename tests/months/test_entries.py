@@ -323,3 +323,28 @@ async def test_an_adjustment_still_refuses_members_of_other_branches(client, wor
     )
     assert response.status_code == 422
     assert response.json()["code"] == "members_not_in_branch"
+
+
+async def test_a_retried_entry_with_the_same_idempotency_key_is_recorded_once(
+    client, world, session
+):
+    items = await items_of(session, world)
+    attendees = [world.members["member_a"].id, world.members["member_a2"].id]
+    reviewer = await login(client, "reviewer_a")
+    headers = {**reviewer, "Idempotency-Key": "entry-meeting-2026-11-12"}
+
+    first = await record(client, headers, world.branch_a.id, items["D01"], attendees)
+    assert first.status_code == 201, first.text
+    again = await record(client, headers, world.branch_a.id, items["D01"], attendees)
+    assert again.status_code == 201, again.text
+    assert again.json() == first.json()
+
+    rows = await ledger_of_entry(first.json()["id"])
+    assert sorted(r.member_id for r in rows) == sorted(attendees)
+    listed = await client.get(
+        f"{API}/branches/{world.branch_a.id}/entries", params={"month": "2026-11"}, headers=reviewer
+    )
+    assert listed.json()["total"] == 1
+
+    other = await record(client, headers, world.branch_a.id, items["D01"], attendees[:1])
+    assert other.status_code == 422, other.text

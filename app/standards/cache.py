@@ -1,0 +1,66 @@
+"""In-process cache of published standards, which never change once published.
+
+Two maps, per worker process:
+
+* which published version is in force for (organisation id, year): kept TTL seconds only,
+  since a sub-organisation may publish its own version meanwhile (this process drops the
+  entry at once when it publishes; other workers see it within TTL);
+* items of published versions by id: kept for good, as a published version is immutable.
+
+Only plain copies are kept (never instances attached to a session), and callers get a fresh
+copy each time, so nothing one request does to an object leaks into another.
+"""
+
+import time
+
+from app.models import StandardItem, StandardVersion
+
+TTL = 60.0
+MAX_ENTRIES = 10_000
+
+_in_force: dict[tuple[int, int], tuple[float, StandardVersion | None]] = {}
+_items: dict[int, StandardItem] = {}
+
+
+def _copy_version(standard: StandardVersion) -> StandardVersion:
+    return StandardVersion.model_validate(standard.model_dump())
+
+
+def _copy_item(item: StandardItem) -> StandardItem:
+    return StandardItem.model_validate(item.model_dump())
+
+
+def get_in_force(organisation_id: int, year: int) -> tuple[bool, StandardVersion | None]:
+    """(hit, version): hit is False when nothing fresh is cached for the pair."""
+    found = _in_force.get((organisation_id, year))
+    if found is None or found[0] < time.monotonic():
+        return False, None
+    return True, _copy_version(found[1]) if found[1] is not None else None
+
+
+def put_in_force(organisation_id: int, year: int, standard: StandardVersion | None) -> None:
+    if len(_in_force) >= MAX_ENTRIES:
+        _in_force.clear()
+    _in_force[(organisation_id, year)] = (
+        time.monotonic() + TTL,
+        _copy_version(standard) if standard is not None else None,
+    )
+
+
+def get_item(item_id: int) -> StandardItem | None:
+    item = _items.get(item_id)
+    return _copy_item(item) if item is not None else None
+
+
+def put_item(item: StandardItem, standard: StandardVersion) -> None:
+    """Keep an item of a published version (items of drafts change and are never kept)."""
+    if standard.status != "published" or item.standard_id != standard.id or item.id is None:
+        return
+    if len(_items) >= MAX_ENTRIES:
+        _items.clear()
+    _items[item.id] = _copy_item(item)
+
+
+def clear() -> None:
+    _in_force.clear()
+    _items.clear()
