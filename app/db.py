@@ -1,10 +1,12 @@
 """Async engine, session factory and the session dependency."""
 
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -37,7 +39,42 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection idle for longer than this is pinged before use (see below).
+PING_IDLE_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Pessimistic disconnect handling, as pool_pre_ping, for connections that sat idle.
+
+    pool_pre_ping pings on every checkout; with asyncpg a ping is three round trips
+    (BEGIN, SELECT, ROLLBACK), more than the queries of a typical request. A connection handed
+    back moments ago is alive, so only one idle for PING_IDLE_SECONDS or more is pinged (the
+    case pre-ping exists for: a database restarted, or a connection dropped, while the pool
+    sat quiet). A failed ping raises DisconnectionError, so the pool replaces the connection
+    and tries again. A connection that breaks in use is invalidated by SQLAlchemy as usual.
+    """
+    pool = engine.sync_engine.pool
+    dialect = engine.sync_engine.dialect
+
+    @event.listens_for(pool, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_IDLE_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            raise DisconnectionError("the pooled connection is gone") from exc
 
 
 engine = make_engine(settings.effective_database_url)

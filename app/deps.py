@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, join, select
 from sqlmodel import col
 
 from app.access import Grant, Principal, Role
@@ -14,6 +14,31 @@ from app.models import Member, Organisation, RoleAssignment, ServiceAccount, Use
 from app.security import TokenError, decode_access_token
 
 bearer = HTTPBearer(auto_error=False, description="Access token from /api/v1/auth/login")
+
+# The user, their member record and their grants (on organisations not archived) in one round
+# trip: a row per grant, or one row with empty grant columns. Built once: a statement made per
+# request costs more Python time than the query takes in PostgreSQL.
+_GRANTS = join(
+    RoleAssignment,
+    Organisation,
+    and_(
+        col(Organisation.id) == col(RoleAssignment.organisation_id),
+        col(Organisation.archived_at).is_(None),
+    ),
+)
+_USER_MEMBER_GRANTS = (
+    select(
+        User,
+        Member,
+        col(RoleAssignment.role),
+        col(RoleAssignment.organisation_id),
+        col(Organisation.path),
+    )
+    .select_from(User)
+    .outerjoin(Member, col(Member.user_id) == col(User.id))
+    .outerjoin(_GRANTS, col(RoleAssignment.user_id) == col(User.id))
+    .where(col(User.id) == bindparam("user_id"))
+)
 
 
 async def _load_principal(
@@ -40,27 +65,15 @@ async def _load_principal(
     if not raw_id.isdigit() or len(raw_id) > 10:
         raise Unauthorized("The access token is invalid.", code="invalid_token")
     if kind == "user" and token_type == "access":
-        found = (
-            await session.execute(
-                select(User, Member)
-                .outerjoin(Member, col(Member.user_id) == col(User.id))
-                .where(col(User.id) == int(raw_id))
-            )
-        ).first()
-        user, member = (found[0], found[1]) if found else (None, None)
+        rows = (await session.execute(_USER_MEMBER_GRANTS, {"user_id": int(raw_id)})).all()
+        user, member = (rows[0][0], rows[0][1]) if rows else (None, None)
         if user is None or not user.is_active:
             raise Unauthorized("The account is not active.", code="invalid_token")
-        rows = await session.execute(
-            # organisation_id equals Organisation.id through the join, and is typed non-null.
-            select(
-                col(RoleAssignment.role),
-                col(RoleAssignment.organisation_id),
-                col(Organisation.path),
-            )
-            .join(Organisation, col(Organisation.id) == col(RoleAssignment.organisation_id))
-            .where(col(RoleAssignment.user_id) == user.id, col(Organisation.archived_at).is_(None))
-        )
-        grants = [Grant(Role(r), oid, path) for r, oid, path in rows.all()]
+        grants = [
+            Grant(Role(role), org_id, path)
+            for _u, _m, role, org_id, path in rows
+            if role is not None
+        ]
         return Principal(user=user, member=member, grants=grants)
     if kind == "sa" and token_type == "service":
         account = await session.get(ServiceAccount, int(raw_id))

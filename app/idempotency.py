@@ -14,10 +14,11 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request, Response
 from pydantic import BaseModel
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app import clock
@@ -31,6 +32,25 @@ KEEP_FOR = timedelta(hours=24)
 # A request that died without answering frees its key for a retry after this long.
 LEASE = timedelta(seconds=60)
 _KEY_CHARS = frozenset(map(chr, range(0x21, 0x7F)))
+
+
+_RECORDS = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+# Built once (a statement made per request costs more Python time than PostgreSQL takes).
+_RESERVE = {
+    name: dialect_insert(_RECORDS)
+    .on_conflict_do_nothing(index_elements=["caller", "key"])
+    .returning(_RECORDS.c.id)
+    for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+_FINISH = (
+    update(_RECORDS)
+    .where(_RECORDS.c.id == bindparam("record_id"))
+    .values(
+        state="done",
+        response_status=bindparam("status_code"),
+        response_body=bindparam("answer"),
+    )
+)
 
 
 class IdempotencyKeyReused(AppError):
@@ -70,23 +90,12 @@ class Idempotency:
     """Runs a use case once per key and commits it together with the stored answer."""
 
     def __init__(
-        self,
-        request: Request,
-        session: SessionDep,
-        principal: CurrentPrincipal,
-        idempotency_key: Annotated[
-            str | None,
-            Header(
-                max_length=200,
-                description="Any unique string (a UUID); a retry with the same key and body "
-                "gets the first answer again, and nothing is done twice. Kept 24 hours.",
-            ),
-        ] = None,
+        self, request: Request, session: AsyncSession, principal: Principal, key: str | None
     ) -> None:
         self.request = request
         self.session = session
         self.principal = principal
-        self.key = idempotency_key
+        self.key = key
 
     async def run(
         self, use_case: Callable[[], Awaitable[BaseModel]], *, status_code: int = 200
@@ -140,22 +149,20 @@ class Idempotency:
             await session.execute(
                 delete(IdempotencyRecord).where(col(IdempotencyRecord.expires_at) < now)
             )
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        new_id = await session.scalar(
-            insert(IdempotencyRecord)
-            .values(
-                caller=caller,
-                key=self.key or "",
-                request_hash=fingerprint,
-                state="running",
-                created_at=now,
-                lease_until=now + LEASE,
-                expires_at=now + KEEP_FOR,
+        new_id = (
+            await session.execute(
+                _RESERVE[session.get_bind().dialect.name],
+                {
+                    "caller": caller,
+                    "key": self.key or "",
+                    "request_hash": fingerprint,
+                    "state": "running",
+                    "created_at": now,
+                    "lease_until": now + LEASE,
+                    "expires_at": now + KEEP_FOR,
+                },
             )
-            .on_conflict_do_nothing(index_elements=["caller", "key"])
-            .returning(col(IdempotencyRecord.id))
-        )
+        ).scalar()
         if new_id is not None:
             await session.commit()
             return new_id, None
@@ -225,9 +232,7 @@ class Idempotency:
 
     async def _finish(self, record_id: int, status: int, body: str) -> None:
         await self.session.execute(
-            update(IdempotencyRecord)
-            .where(col(IdempotencyRecord.id) == record_id)
-            .values(state="done", response_status=status, response_body=body)
+            _FINISH, {"record_id": record_id, "status_code": status, "answer": body}
         )
 
 
@@ -245,4 +250,22 @@ def _replay(record: IdempotencyRecord) -> Response:
     )
 
 
-IdempotencyDep = Annotated[Idempotency, Depends()]
+async def idempotency(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            max_length=200,
+            description="Any unique string (a UUID); a retry with the same key and body "
+            "gets the first answer again, and nothing is done twice. Kept 24 hours.",
+        ),
+    ] = None,
+) -> Idempotency:
+    # An async function, not the class itself: FastAPI runs a plain callable dependency in
+    # its thread pool, a thread hop on every request.
+    return Idempotency(request, session, principal, idempotency_key)
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]

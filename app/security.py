@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -67,7 +68,31 @@ def create_access_token(
     return token, ttl * 60
 
 
+# Tokens verified by this process, with their claims: a client sends the same access token
+# with every request for 15 minutes, and verifying it (parsing, HMAC, claims) cost a fifth of
+# an authenticated request's own work. Keyed by the signing key and the whole token, so a hit
+# is a token this process has verified with that key; its expiry is checked again on each hit.
+_verified: dict[tuple[str, str], dict[str, Any]] = {}
+_VERIFIED_MAX = 20_000
+
+
 def decode_access_token(token: str, *, token_type: str) -> dict[str, Any]:
+    cache_key = (settings.secret_key, token)
+    payload = _verified.get(cache_key)
+    if payload is None:
+        payload = _verify(token)
+        if len(_verified) >= _VERIFIED_MAX:
+            _verified.clear()
+        _verified[cache_key] = payload
+    elif payload["exp"] <= time.time():
+        _verified.pop(cache_key, None)
+        raise TokenError("expired")
+    if payload.get("typ") != token_type:
+        raise TokenError("wrong token type")
+    return dict(payload)
+
+
+def _verify(token: str) -> dict[str, Any]:
     try:
         header = jwt.get_unverified_header(token)
     except JWTError as exc:
@@ -85,8 +110,6 @@ def decode_access_token(token: str, *, token_type: str) -> dict[str, Any]:
         )
     except JWTError as exc:
         raise TokenError(str(exc)) from exc
-    if payload.get("typ") != token_type:
-        raise TokenError("wrong token type")
     return payload
 
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, case, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -265,27 +265,47 @@ def _check_quantity(item: StandardItem, claimed: Decimal) -> None:
         )
 
 
-async def _check_limits(session: AsyncSession, claim: Claim, item: StandardItem) -> None:
+def _limit_sums(exclude_claim: bool) -> Select[tuple[Any, Any]]:
+    """Points of the member's pending and approved claims of an item: that month, that year."""
+    counted = func.coalesce(col(Claim.granted_points), col(Claim.claimed_points))
+    in_month = case((col(Claim.period) == bindparam("period"), counted), else_=0)
+    stmt = select(func.coalesce(func.sum(in_month), 0), func.coalesce(func.sum(counted), 0)).where(
+        col(Claim.member_id) == bindparam("member_id"),
+        col(Claim.item_id) == bindparam("item_id"),
+        col(Claim.status).in_(("submitted", "approved")),
+        col(Claim.period).startswith(bindparam("year")),
+    )
+    return stmt.where(col(Claim.id) != bindparam("claim_id")) if exclude_claim else stmt
+
+
+# Built once, with parameters: a statement made per request costs more Python time than the
+# query takes in PostgreSQL.
+_LIMIT_SUMS = {False: _limit_sums(False), True: _limit_sums(True)}
+_INSERT_CLAIM = insert(Claim.__table__).returning(Claim.__table__.c.id)  # type: ignore[attr-defined]
+_INSERT_LEDGER = insert(LedgerEntry.__table__)  # type: ignore[attr-defined]
+
+
+async def _check_limits(
+    session: AsyncSession,
+    *,
+    member_id: int,
+    item: StandardItem,
+    period: str,
+    claimed: Decimal,
+    claim_id: int | None = None,
+) -> None:
     """Pending and approved claims of the item may not exceed its monthly and yearly caps."""
     if item.max_per_month is None and item.max_per_year is None:
         return
-    counted = func.coalesce(col(Claim.granted_points), col(Claim.claimed_points))
-    in_month = case((col(Claim.period) == claim.period, counted), else_=0)
-    where = [
-        col(Claim.member_id) == claim.member_id,
-        col(Claim.item_id) == claim.item_id,
-        col(Claim.status).in_(("submitted", "approved")),
-        col(Claim.period).startswith(claim.period[:4]),
-    ]
-    if claim.id is not None:
-        where.append(col(Claim.id) != claim.id)
-    row = (
-        await session.execute(
-            select(func.coalesce(func.sum(in_month), 0), func.coalesce(func.sum(counted), 0)).where(
-                *where
-            )
-        )
-    ).one()
+    params: dict[str, Any] = {
+        "member_id": member_id,
+        "item_id": item.id,
+        "period": period,
+        "year": period[:4],
+    }
+    if claim_id is not None:
+        params["claim_id"] = claim_id
+    row = (await session.execute(_LIMIT_SUMS[claim_id is not None], params)).one()
     for scope, limit, used_raw in (
         ("month", item.max_per_month, row[0]),
         ("year", item.max_per_year, row[1]),
@@ -293,7 +313,7 @@ async def _check_limits(session: AsyncSession, claim: Claim, item: StandardItem)
         if limit is None:
             continue
         used = Decimal(used_raw or 0)
-        if used + claim.claimed_points > limit:
+        if used + claimed > limit:
             raise Conflict(
                 f"{item.code} counts at most {limit} points a {scope}; {used} are already "
                 f"submitted or approved.",
@@ -308,15 +328,19 @@ async def _check_limits(session: AsyncSession, claim: Claim, item: StandardItem)
 
 async def create(*, session: AsyncSession, principal: Principal, data: ClaimCreate) -> Claim:
     """A member declares points: a draft, or submitted at once."""
-    claim, _item, _standard = await create_with_context(
+    values, _item, _standard = await create_with_context(
         session=session, principal=principal, data=data
     )
-    return claim
+    return Claim(**values)
 
 
 async def create_with_context(
     *, session: AsyncSession, principal: Principal, data: ClaimCreate
-) -> tuple[Claim, StandardItem, StandardVersion]:
+) -> tuple[dict[str, Any], StandardItem, StandardVersion]:
+    """Create a claim; returns its columns (id included), its item and its standard.
+
+    The hot path of month end: the row is written with one plain INSERT … RETURNING id built
+    once, and no Claim instance is made (see audit.row for why)."""
     member = _own_member(principal)
     assert member.id is not None
     standard, item = await _resolve_item(
@@ -328,20 +352,28 @@ async def create_with_context(
     _check_quantity(item, claimed)
     await require_open(session, branch_id=member.branch_id, period=period)
     now = clock.now()
-    claim = Claim(
-        member_id=member.id,
-        branch_id=member.branch_id,
-        standard_id=standard.id,  # type: ignore[arg-type]
-        item_id=data.item_id,
-        period=period,
-        occurred_on=data.occurred_on,
-        quantity=data.quantity,
-        description=data.description,
-        claimed_points=claimed,
-        created_by_user_id=principal.user_id,
-        created_at=now,
-        updated_at=now,
-    )
+    values: dict[str, Any] = {
+        "member_id": member.id,
+        "branch_id": member.branch_id,
+        "standard_id": standard.id,
+        "item_id": data.item_id,
+        "period": period,
+        "occurred_on": data.occurred_on,
+        "quantity": data.quantity,
+        "description": data.description,
+        "claimed_points": claimed,
+        "granted_points": None,
+        "status": "draft",
+        "decision_comment": None,
+        "reviewed_by_user_id": None,
+        "created_by_user_id": principal.user_id,
+        "submitted_at": None,
+        "decided_at": None,
+        "decision_seen_at": None,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
     if data.submit:
         # Submitted at once: the window and the month lock were checked just above, in this
         # transaction; only the evidence rule and the caps remain. No UPDATE, no refresh.
@@ -350,68 +382,63 @@ async def create_with_context(
                 f"{item.code} needs evidence: attach a photo or PDF before submitting.",
                 code="evidence_required",
             )
-        await _check_limits(session, claim, item)
-        claim.status = target_state("draft", "submit")
-        claim.submitted_at = now
-    # A plain INSERT … RETURNING id: the claim object stays outside the session (no flush,
-    # no refresh); the response is built from it as it stands.
-    claim.id = await session.scalar(
-        insert(Claim).values(**claim.model_dump(exclude={"id"})).returning(col(Claim.id))
-    )
-    assert claim.id is not None
+        await _check_limits(session, member_id=member.id, item=item, period=period, claimed=claimed)
+        values["status"] = target_state("draft", "submit")
+        values["submitted_at"] = now
+    values["id"] = (await session.execute(_INSERT_CLAIM, values)).scalar_one()
     events = [
-        audit.event(
+        audit.row(
             actor=principal,
             entity_type="claim",
-            entity_id=claim.id,
+            entity_id=values["id"],
             action="create",
             to_state="draft",
         )
     ]
     if data.submit:
         events.append(
-            audit.event(
+            audit.row(
                 actor=principal,
                 entity_type="claim",
-                entity_id=claim.id,
+                entity_id=values["id"],
                 action="submit",
                 from_state="draft",
-                to_state=claim.status,
+                to_state=values["status"],
             )
         )
     await audit.write(session, events)
-    return claim, item, standard
+    return values, item, standard
 
 
 def new_claim_detail(
-    principal: Principal, claim: Claim, item: StandardItem, standard: StandardVersion
+    principal: Principal, claim: dict[str, Any], item: StandardItem, standard: StandardVersion
 ) -> ClaimDetail:
-    """The detail of a claim just created in this transaction, from what is in hand."""
-    assert claim.id is not None and principal.member is not None
+    """The detail of a claim just created in this transaction, from its columns in hand."""
+    assert principal.member is not None
     return ClaimDetail(
-        id=claim.id,
-        member=PersonRef(id=claim.member_id, name=principal.member.name),
-        branch_id=claim.branch_id,
+        id=claim["id"],
+        member=PersonRef(id=claim["member_id"], name=principal.member.name),
+        branch_id=claim["branch_id"],
         item=ItemRef.model_validate(item),
-        period=claim.period,
-        occurred_on=claim.occurred_on,
-        quantity=claim.quantity,
-        description=claim.description,
-        claimed_points=claim.claimed_points,
+        period=claim["period"],
+        occurred_on=claim["occurred_on"],
+        quantity=claim["quantity"],
+        description=claim["description"],
+        claimed_points=claim["claimed_points"],
         granted_points=None,
-        status=claim.status,
+        status=claim["status"],
         decision_comment=None,
         reviewed_by=None,
-        submitted_at=claim.submitted_at,
+        submitted_at=claim["submitted_at"],
         decided_at=None,
         decision_seen=False,
         evidence_count=0,
-        version=claim.version,
-        created_at=claim.created_at,
-        updated_at=claim.updated_at,
+        version=claim["version"],
+        created_at=claim["created_at"],
+        updated_at=claim["updated_at"],
         evidence=[],
         deadline=periods.deadline(
-            claim.period, deadline_day=standard.deadline_day, timezone=standard.timezone
+            claim["period"], deadline_day=standard.deadline_day, timezone=standard.timezone
         ),
         month_locked=False,
     )
@@ -532,7 +559,14 @@ async def _submit(
                 f"{item.code} needs evidence: attach a photo or PDF before submitting.",
                 code="evidence_required",
             )
-    await _check_limits(session, claim, item)
+    await _check_limits(
+        session,
+        member_id=claim.member_id,
+        item=item,
+        period=claim.period,
+        claimed=claim.claimed_points,
+        claim_id=claim.id,
+    )
     return await _transition(session, principal, claim, "submit", submitted_at=clock.now())
 
 
@@ -578,20 +612,21 @@ async def mark_seen(
 # -- review -------------------------------------------------------------------------------
 
 
-def _ledger_row(claim: Claim, points: Decimal, principal: Principal) -> LedgerEntry:
-    return LedgerEntry(
-        member_id=claim.member_id,
-        branch_id=claim.branch_id,
-        year=int(claim.period[:4]),
-        period=claim.period,
-        standard_id=claim.standard_id,
-        item_id=claim.item_id,
-        points=points,
-        source="claim",
-        claim_id=claim.id,
-        created_by_user_id=principal.user_id,
-        created_at=clock.now(),
-    )
+def _ledger_row(claim: Claim, points: Decimal, principal: Principal) -> dict[str, Any]:
+    """The ledger row an approval writes, as its columns (see audit.row for why a dict)."""
+    return {
+        "member_id": claim.member_id,
+        "branch_id": claim.branch_id,
+        "year": int(claim.period[:4]),
+        "period": claim.period,
+        "standard_id": claim.standard_id,
+        "item_id": claim.item_id,
+        "points": points,
+        "source": "claim",
+        "claim_id": claim.id,
+        "created_by_user_id": principal.user_id,
+        "created_at": clock.now(),
+    }
 
 
 def _decision_values(
@@ -649,8 +684,9 @@ async def review(
         **values,
     )
     if decision == "approve":
-        session.add(_ledger_row(claim, values["granted_points"], principal))
-        await session.flush()
+        await session.execute(
+            _INSERT_LEDGER, [_ledger_row(claim, values["granted_points"], principal)]
+        )
     return claim
 
 
@@ -732,8 +768,8 @@ async def bulk_review(
         assert c.id is not None
         if await _apply(session, [c.id], d.decision, **v, **common):
             moved.add(c.id)
-    ledger: list[LedgerEntry] = []
-    events: list[AuditEvent] = []
+    ledger: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
     for position, d, c, v in accepted:
         assert c.id is not None
         if c.id not in moved:
@@ -749,8 +785,8 @@ async def bulk_review(
         if d.decision == "approve":
             ledger.append(_ledger_row(c, granted, principal))
         events.append(
-            AuditEvent(
-                actor_user_id=principal.user_id,
+            audit.row(
+                actor=principal,
                 entity_type="claim",
                 entity_id=c.id,
                 action=d.decision,
@@ -760,16 +796,12 @@ async def bulk_review(
                 data={"granted_points": str(granted), "bulk": True}
                 if d.decision == "approve"
                 else {"bulk": True},
-                created_at=now,
             )
         )
         results[position] = BulkResult(claim_id=c.id, ok=True, status=target)
     # Plain executemany INSERTs: no unit of work, no identity map for hundreds of rows.
     if ledger:
-        await session.execute(
-            insert(LedgerEntry).execution_options(render_nulls=True),
-            [row.model_dump(exclude={"id"}) for row in ledger],
-        )
+        await session.execute(_INSERT_LEDGER, ledger)
     await audit.write(session, events)
     ordered = [r for r in results if r is not None]
     succeeded = sum(r.ok for r in ordered)

@@ -5,7 +5,7 @@ submit racing a close either lands before the close looks (and blocks it) or see
 On SQLite every write transaction is already serialised by BEGIN IMMEDIATE.
 """
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,16 +44,33 @@ async def lock_month(
     return month
 
 
+def _status_locked(exclusive: bool) -> object:
+    months = BranchMonth.__table__  # type: ignore[attr-defined]
+    return (
+        select(months.c.status)
+        .where(months.c.branch_id == bindparam("branch_id"), months.c.period == bindparam("period"))
+        .with_for_update(read=not exclusive)
+    )
+
+
+# Built once: the check every claim change makes (a statement made per call costs more Python
+# time than PostgreSQL takes to answer it).
+_STATUS_LOCKED = {False: _status_locked(False), True: _status_locked(True)}
+
+
 async def require_open(
     session: AsyncSession, *, branch_id: int, period: str, exclusive: bool = False
-) -> BranchMonth:
-    month = await lock_month(session, branch_id=branch_id, period=period, exclusive=exclusive)
-    if month.status == "locked":
+) -> None:
+    """Lock the branch's month row (created when missing) and refuse when it is locked."""
+    params = {"branch_id": branch_id, "period": period}
+    status = (await session.execute(_STATUS_LOCKED[exclusive], params)).scalar_one_or_none()  # type: ignore[call-overload]
+    if status is None:
+        status = (await lock_month(session, branch_id=branch_id, period=period)).status
+    if status == "locked":
         raise MonthLocked(
             f"The branch's month {period} is closed; its claims and entries can no longer change.",
             period=period,
         )
-    return month
 
 
 async def find_month(session: AsyncSession, *, branch_id: int, period: str) -> BranchMonth | None:

@@ -7,8 +7,10 @@ Two maps, per worker process:
   entry at once when it publishes; other workers see it within TTL);
 * items of published versions by id: kept for good, as a published version is immutable.
 
-Only plain copies are kept (never instances attached to a session), and callers get a fresh
-copy each time, so nothing one request does to an object leaks into another.
+Only detached copies are kept (never instances attached to a session), made once when put.
+Every caller gets the same copy: they are read-only. Never change one or add it to a session;
+a use case that changes a standard loads its own instance. (A fresh copy per call cost more
+than the rest of a claim's checks together.)
 """
 
 import time
@@ -35,7 +37,7 @@ def get_in_force(organisation_id: int, year: int) -> tuple[bool, StandardVersion
     found = _in_force.get((organisation_id, year))
     if found is None or found[0] < time.monotonic():
         return False, None
-    return True, _copy_version(found[1]) if found[1] is not None else None
+    return True, found[1]
 
 
 def put_in_force(organisation_id: int, year: int, standard: StandardVersion | None) -> None:
@@ -48,8 +50,7 @@ def put_in_force(organisation_id: int, year: int, standard: StandardVersion | No
 
 
 def get_item(item_id: int) -> StandardItem | None:
-    item = _items.get(item_id)
-    return _copy_item(item) if item is not None else None
+    return _items.get(item_id)
 
 
 def put_item(item: StandardItem, standard: StandardVersion) -> None:
