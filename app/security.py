@@ -76,6 +76,10 @@ _verified: dict[tuple[str, str], dict[str, Any]] = {}
 _VERIFIED_MAX = 20_000
 
 
+def _epoch() -> float:
+    return time.time()
+
+
 def decode_access_token(token: str, *, token_type: str) -> dict[str, Any]:
     cache_key = (settings.secret_key, token)
     payload = _verified.get(cache_key)
@@ -84,7 +88,7 @@ def decode_access_token(token: str, *, token_type: str) -> dict[str, Any]:
         if len(_verified) >= _VERIFIED_MAX:
             _verified.clear()
         _verified[cache_key] = payload
-    elif payload["exp"] <= time.time():
+    elif payload["exp"] <= _epoch():
         _verified.pop(cache_key, None)
         raise TokenError("expired")
     if payload.get("typ") != token_type:

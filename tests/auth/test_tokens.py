@@ -6,6 +6,7 @@ import time
 
 from jose import jwt
 
+from app import security
 from app.config import settings
 from app.security import create_access_token
 from tests.factories import PASSWORD, login
@@ -191,3 +192,38 @@ async def test_service_account_client_credentials(client, world):
     off = await client.post(f"/api/v1/service-accounts/{sa['id']}/deactivate", headers=admin)
     assert off.status_code == 200
     assert (await client.get("/api/v1/members", headers=headers)).status_code == 401
+
+
+async def test_a_verified_token_is_refused_once_it_expires(client, world, monkeypatch):
+    """Verified tokens are remembered by the process; their expiry still counts on every use."""
+    token = jwt.encode(
+        _claims(world.users["admin"].id, exp=int(time.time()) + 60),
+        settings.secret_key,
+        algorithm="HS256",
+    )
+    assert (await _me(client, token)).status_code == 200
+    later = time.time() + 61
+    monkeypatch.setattr(security, "_epoch", lambda: later)
+    r = await _me(client, token)
+    assert r.status_code == 401 and r.json()["code"] == "invalid_token"
+
+
+async def test_a_verified_token_is_refused_after_the_key_changes(client, world, monkeypatch):
+    token = jwt.encode(_claims(world.users["admin"].id), settings.secret_key, algorithm="HS256")
+    assert (await _me(client, token)).status_code == 200
+    monkeypatch.setattr(settings, "secret_key", "another-key-" + "x" * 40)
+    assert (await _me(client, token)).status_code == 401
+
+
+async def test_a_verified_access_token_is_still_not_a_service_token(client, world):
+    """The remembered claims keep their type: an access token never passes as another type."""
+    from app.security import TokenError, decode_access_token
+
+    token, _ = create_access_token(f"user:{world.users['admin'].id}")
+    assert (await _me(client, token)).status_code == 200
+    try:
+        decode_access_token(token, token_type="service")
+    except TokenError:
+        pass
+    else:  # pragma: no cover - the assertion below reports it
+        raise AssertionError("an access token was accepted as a service token")
