@@ -1,9 +1,10 @@
 """The baseline: a bare FastAPI endpoint that inserts one claim-sized row and answers it.
 
 It uses the app's own engine and session dependency (app.db: asyncpg, the same pool and
-pre-ping), a validated JSON body and an ORM insert plus commit, and nothing else: no
-authentication, no rules, no audit, no middleware. Served by uvicorn with the same flags as
-the app, it is what one insert costs on this machine, so the app's figures become ratios.
+idle-connection ping), the app's lifespan (app.runtime), a validated JSON body and an ORM
+insert plus commit, and nothing else: no authentication, no rules, no audit, no middleware.
+Served by uvicorn with the same flags as the app, it is what one insert costs on this
+machine, so the app's figures become ratios.
 
     DATABASE_URL=postgresql+asyncpg://… uvicorn bench.bare_app:app
 """
@@ -18,6 +19,7 @@ from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from app.db import SessionDep
+from app.runtime import lifespan
 
 TABLE = "bench_bare_row"
 # Roughly the width of claim: ids, a month, a date, a quantity, a text, points, timestamps.
@@ -76,7 +78,8 @@ class RowOut(BaseModel):
     created_at: datetime
 
 
-app = FastAPI(title="bare insert baseline")
+# The app's process settings too (app.runtime: start-up objects frozen for the collector).
+app = FastAPI(title="bare insert baseline", lifespan=lifespan)
 
 
 @app.post("/rows", response_model=RowOut, status_code=status.HTTP_201_CREATED)

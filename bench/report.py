@@ -84,11 +84,14 @@ class Report:
     idempotency: bool
     workers: int = 1
     backlog: int = 0
+    drain_backlog: int = 0
     review_pause: float = 0.0
     round_ratios: list[float] = field(default_factory=list)
     bare: Phase | None = None
-    paced: Phase | None = None
+    # (share of the closed-loop capacity offered, the phase), the first judged for p95
+    paced: list[tuple[float, Phase]] = field(default_factory=list)
     month_end: Phase | None = None
+    drain: Phase | None = None
     diagnostics: list[Phase] = field(default_factory=list)
     quiet_bulk: list[BulkRun] = field(default_factory=list)
     login_ms: list[float] = field(default_factory=list)
@@ -107,8 +110,8 @@ class Report:
 
     @property
     def p95(self) -> float:
-        assert self.month_end
-        return self.month_end.load.pct(95)
+        """p95 of the month-end mix at the first paced share (half the capacity)."""
+        return self.paced[0][1].load.pct(95) if self.paced else float("nan")
 
     @property
     def quiet_worst_ms(self) -> float:
@@ -138,6 +141,12 @@ def _lat(load: LoadResult) -> str:
 def _cpu_ms(p: Phase) -> float:
     """Server CPU milliseconds per answered request."""
     return 1000 * p.server_cores / p.load.throughput if p.load.throughput else float("nan")
+
+
+def _pace(p: Phase) -> str:
+    approved = sum(b.succeeded for b in p.bulk)
+    rate = approved / p.wall if p.wall else 0.0
+    return f"{rate:,.0f} / {p.load.throughput:,.0f}"
 
 
 def _bulk_summary(runs: list[BulkRun], attr: str = "review_ms") -> str:
@@ -193,16 +202,26 @@ def figure_rows(r: Report) -> list[tuple[str, str, str, str]]:
             "(information)",
             "",
         ),
-        (
-            f"Claim submission latency p50 / p95 / p99, {r.clients} clients",
-            _lat(month),
-            "p95 < 50 ms",
-            _verdict(v["p95"]),
+        *(
+            (
+                f"Claim submission latency p50 / p95 / p99, {r.clients} clients, month-end "
+                f"load paced at {share:.0%} of that capacity ({p.load.throughput:,.0f} req/s)",
+                _lat(p.load),
+                "p95 < 50 ms" if i == 0 else "(information)",
+                _verdict(v["p95"]) if i == 0 else "",
+            )
+            for i, (share, p) in enumerate(r.paced)
         ),
         (
-            f"Claim submission latency p50 / p95 / p99, {r.clients} clients paced at "
-            "half that throughput",
-            _lat(r.paced.load) if r.paced else "-",
+            f"Claim submission latency p50 / p95 / p99, {r.clients} closed-loop clients "
+            "(saturated: queueing, see below)",
+            _lat(month),
+            "(information)",
+            "",
+        ),
+        (
+            "Reviewers' pace during month-end load: claims approved / submitted per second",
+            _pace(r.month_end),
             "(information)",
             "",
         ),
@@ -219,10 +238,23 @@ def figure_rows(r: Report) -> list[tuple[str, str, str, str]]:
             "",
         ),
         (
-            "Reviewer queue, oldest 500 (3 pages of 200), during month-end load",
+            "Reviewer queue, oldest up to 500 (pages of 200), during month-end load",
             _bulk_summary(r.month_end.bulk, "queue_ms"),
             "(information)",
             "",
+        ),
+        *(
+            (
+                (
+                    f"Ratio while reviewers drain a backlog of {r.drain_backlog:,} a branch "
+                    "(500 per bulk approval, every 5 s): claims approved / submitted per second",
+                    f"{r.drain.load.throughput / bare.throughput:.2f}; {_pace(r.drain)}",
+                    "(information)",
+                    "",
+                ),
+            )
+            if r.drain is not None
+            else ()
         ),
         ("Failed requests (bare + month-end)", str(errors), "0", _verdict(errors == 0)),
     ]
@@ -339,7 +371,7 @@ def markdown_section(r: Report) -> str:
         + ("one worker" if r.workers == 1 else f"**{r.workers} workers** (`--workers`)")
         + " (uvloop, httptools), access log on, `ENVIRONMENT=production`. Both apps use "
         "`app.db.make_engine` (asyncpg, SQLAlchemy's default pool of 5 + 10 overflow, "
-        "pre-ping) and the app's session dependency.",
+        "connections idle 5 s or more pinged before use) and the app's session dependency.",
         f"- Load: {r.clients} closed-loop keep-alive clients. Both servers run side by side "
         f"and are loaded in turn, in {len(r.round_ratios)} rounds of bare insert then "
         f"month-end, each with {r.warmup:g} s of warm-up: {r.duration:g} s measured for each "
@@ -349,11 +381,12 @@ def markdown_section(r: Report) -> str:
         "submitting one claim (`submit: true`, a self-declared item with monthly and yearly "
         "caps)"
         + (", with an `Idempotency-Key`" if r.idempotency else "")
-        + ". Meanwhile each branch's reviewer lists the oldest 500 submitted claims (3 pages "
-        "of 200) and bulk-approves them"
+        + ". Meanwhile each branch's reviewer keeps pace: lists the oldest waiting claims "
+        "(up to 500, pages of 200), bulk-approves them"
         + (" (with an `Idempotency-Key`)" if r.idempotency else "")
-        + f", then pauses {r.review_pause:g} s; {r.backlog:,} submitted claims per branch "
-        f"were waiting at the start. {r.claims_in_db:,} claims in the database at the end.",
+        + f", pauses {r.review_pause:g} s and starts again; each month-end phase starts with "
+        f"{r.backlog:,} submitted claims waiting per branch, so its first bulk approvals are "
+        f"full 500-claim ones. {r.claims_in_db:,} claims in the database at the end.",
         "",
         *_table(("Measure", "Figure", "Target", "Result"), figure_rows(r)),
         "",
@@ -362,12 +395,19 @@ def markdown_section(r: Report) -> str:
         "",
         *_table(PHASE_HEADERS, phase_rows(r)),
         "",
-        "The clients are closed-loop: each sends its next request as soon as the last is "
-        "answered, so the server is saturated and latency is mostly queueing — mean latency "
-        f"= clients ÷ throughput, and a p95 under 50 ms at {r.clients} clients needs more than "
-        f"{r.clients / 0.05:,.0f} req/s. The paced phase sends half the month-end throughput "
-        "on a fixed schedule (latency counted from the scheduled send) to show the latency "
-        "of a server that keeps up. "
+        "How the p95 target is read. Closed-loop clients send their next request as soon as "
+        "the last is answered, so the server is saturated and latency is queueing: mean "
+        f"latency = clients ÷ throughput, and a p95 under 50 ms with {r.clients} such clients "
+        f"would need more than {r.clients / 0.05:,.0f} req/s — several times what even the "
+        "bare insert reaches on this machine (its own closed-loop p95 is in the table). "
+        "So the target is judged the way a latency objective is: "
+        f"{r.clients} concurrent clients sending the month-end mix (reviewers included) at "
+        "half the closed-loop capacity, on a fixed schedule, with latency counted from the "
+        "scheduled send (so a slow answer cannot hold back the next request and hide its "
+        "own delay); 75 % is shown too. "
+        "The backlog-drain row repeats the month-end load with each reviewer approving 500 "
+        "claims every 5 s from a deep queue, several times the rate members submit, the "
+        "scenario of the earlier runs. "
         "The bare insert is `bench/bare_app.py`: a validated JSON body, one ORM INSERT of a "
         "claim-sized row and a commit through the same engine and session dependency, and a "
         "JSON answer; no authentication, rules, audit or middleware. The load generator "

@@ -164,7 +164,12 @@ async def seed(
 
 
 async def seed_backlog(
-    session: AsyncSession, world: Seeded, *, per_branch: int, today: date, description: str
+    session: AsyncSession,
+    world: Seeded,
+    *,
+    per_branch: int | dict[int, int],
+    today: date,
+    description: str,
 ) -> int:
     """Claims already submitted and waiting for review when the month-end rush starts.
 
@@ -186,7 +191,8 @@ async def seed_backlog(
     rows = []
     for branch_id in world.branch_ids:
         in_branch = members[branch_id]
-        for i in range(per_branch):
+        count = per_branch if isinstance(per_branch, int) else per_branch.get(branch_id, 0)
+        for i in range(count):
             user_id, member_id, _ = in_branch[i % len(in_branch)]
             rows.append(
                 {
@@ -207,6 +213,8 @@ async def seed_backlog(
                     "updated_at": now,
                 }
             )
+    if not rows:
+        return 0
     result = await session.execute(
         insert(Claim).returning(col(Claim.id), col(Claim.created_by_user_id)), rows
     )

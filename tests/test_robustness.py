@@ -118,3 +118,15 @@ async def test_health_ready_openapi_docs_metrics(client):
     assert docs.status_code == 200 and "/docs/static/swagger-ui-bundle.js" in docs.text
     assert (await client.get("/docs/static/swagger-ui-bundle.js")).status_code == 200
     assert "http_requests" in (await client.get("/metrics")).text
+
+
+async def test_metrics_label_requests_with_their_route_template(client, world):
+    """Route names are kept per route: two claims, one template, and never a raw path."""
+    from tests.factories import login
+
+    headers = await login(client, "member_a")
+    for claim_id in (987654, 987655):
+        await client.get(f"/api/v1/claims/{claim_id}", headers=headers)
+    text = (await client.get("/metrics")).text
+    assert 'handler="/api/v1/claims/{claim_id}"' in text
+    assert "987654" not in text and "987655" not in text
