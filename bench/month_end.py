@@ -379,6 +379,8 @@ async def run_bench(cfg: Settings, env: dict[str, str]) -> Report:
 
             async def top_up(per_branch: int) -> None:
                 """Bring every branch's queue back to per_branch submitted claims."""
+                if per_branch <= 0:
+                    return
                 waiting = await _waiting(cfg.database_url)
                 wanted = {b: max(0, per_branch - waiting.get(b, 0)) for b in world.branch_ids}
                 if any(wanted.values()):
@@ -621,9 +623,9 @@ def main(
         int,
         typer.Option(
             help="Submitted claims per branch waiting for review at the start of each "
-            "month-end phase (one full 500-claim bulk approval each)"
+            "month-end phase (0: the reviewers approve only what is submitted meanwhile)"
         ),
-    ] = 500,
+    ] = 0,
     drain_backlog: Annotated[
         int,
         typer.Option(

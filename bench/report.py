@@ -143,6 +143,13 @@ def _cpu_ms(p: Phase) -> float:
     return 1000 * p.server_cores / p.load.throughput if p.load.throughput else float("nan")
 
 
+def _sizes(runs: list[BulkRun]) -> str:
+    if not runs:
+        return "none"
+    sizes = sorted(b.claims for b in runs)
+    return f"{sizes[0]}–{sizes[-1]} claims, median {statistics.median(sizes):.0f}"
+
+
 def _pace(p: Phase) -> str:
     approved = sum(b.succeeded for b in p.bulk)
     rate = approved / p.wall if p.wall else 0.0
@@ -232,10 +239,24 @@ def figure_rows(r: Report) -> list[tuple[str, str, str, str]]:
             _verdict(v["bulk"]),
         ),
         (
-            "Bulk review of 500 claims, during month-end load",
+            "Bulk approvals during month-end load (of whatever was waiting: "
+            + _sizes(r.month_end.bulk)
+            + ")",
             _bulk_summary(r.month_end.bulk),
             "(information)",
             "",
+        ),
+        *(
+            (
+                (
+                    "Bulk review of 500 claims during month-end load (backlog drain)",
+                    _bulk_summary(r.drain.bulk),
+                    "(information)",
+                    "",
+                ),
+            )
+            if r.drain is not None
+            else ()
         ),
         (
             "Reviewer queue, oldest up to 500 (pages of 200), during month-end load",
@@ -384,9 +405,15 @@ def markdown_section(r: Report) -> str:
         + ". Meanwhile each branch's reviewer keeps pace: lists the oldest waiting claims "
         "(up to 500, pages of 200), bulk-approves them"
         + (" (with an `Idempotency-Key`)" if r.idempotency else "")
-        + f", pauses {r.review_pause:g} s and starts again; each month-end phase starts with "
-        f"{r.backlog:,} submitted claims waiting per branch, so its first bulk approvals are "
-        f"full 500-claim ones. {r.claims_in_db:,} claims in the database at the end.",
+        + f", pauses {r.review_pause:g} s (±50 %, each reviewer on their own schedule) and "
+        "starts again, so over a phase the branch approves what its members submit, as over a "
+        "real month end; "
+        + (
+            f"each month-end phase starts with {r.backlog:,} submitted claims waiting per branch. "
+            if r.backlog
+            else "nothing is waiting when a phase starts. "
+        )
+        + f"{r.claims_in_db:,} claims in the database at the end.",
         "",
         *_table(("Measure", "Figure", "Target", "Result"), figure_rows(r)),
         "",
