@@ -23,8 +23,6 @@ from sqlmodel import col
 
 from app import clock
 from app.access import Principal
-from app.db import SessionDep
-from app.deps import CurrentPrincipal
 from app.errors import PROBLEM_JSON, AppError, Conflict, problem
 from app.models import IdempotencyRecord
 
@@ -89,17 +87,20 @@ def request_fingerprint(method: str, path: str, body: bytes) -> str:
 class Idempotency:
     """Runs a use case once per key and commits it together with the stored answer."""
 
-    def __init__(
-        self, request: Request, session: AsyncSession, principal: Principal, key: str | None
-    ) -> None:
+    def __init__(self, request: Request, key: str | None) -> None:
         self.request = request
-        self.session = session
-        self.principal = principal
         self.key = key
 
     async def run(
-        self, use_case: Callable[[], Awaitable[BaseModel]], *, status_code: int = 200
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        use_case: Callable[[], Awaitable[BaseModel]],
+        *,
+        status_code: int = 200,
     ) -> Response:
+        self.session = session
+        self.principal = principal
         if self.key is None:
             result = await use_case()
             await self.session.commit()
@@ -252,8 +253,6 @@ def _replay(record: IdempotencyRecord) -> Response:
 
 async def idempotency(
     request: Request,
-    session: SessionDep,
-    principal: CurrentPrincipal,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -264,8 +263,10 @@ async def idempotency(
     ] = None,
 ) -> Idempotency:
     # An async function, not the class itself: FastAPI runs a plain callable dependency in
-    # its thread pool, a thread hop on every request.
-    return Idempotency(request, session, principal, idempotency_key)
+    # its thread pool, a thread hop on every request. The session and the caller are passed
+    # to run() by the route, which has them anyway: as sub-dependencies here, FastAPI would
+    # walk their whole dependency tree a second time on every request.
+    return Idempotency(request, idempotency_key)
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]

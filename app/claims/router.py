@@ -52,7 +52,7 @@ async def create_claim(
         )
         return service.new_claim_detail(principal, claim, item, standard)
 
-    return await idem.run(use_case, status_code=status.HTTP_201_CREATED)
+    return await idem.run(session, principal, use_case, status_code=status.HTTP_201_CREATED)
 
 
 @router.get("", response_model=Page[ClaimPublic])
@@ -102,7 +102,7 @@ async def bulk_review(
             session=session, principal=principal, decisions=body.decisions
         )
 
-    return await idem.run(use_case)
+    return await idem.run(session, principal, use_case)
 
 
 @router.post("/seen", response_model=SeenResult)
@@ -148,7 +148,7 @@ async def submit_claim(
         await service.submit(session=session, principal=principal, claim=claim)
         return await service.detail(session, claim)
 
-    return await idem.run(use_case)
+    return await idem.run(session, principal, use_case)
 
 
 @router.post("/{claim_id}/withdraw", response_model=ClaimDetail)
@@ -159,7 +159,7 @@ async def withdraw_claim(
         await service.withdraw(session=session, principal=principal, claim=claim)
         return await service.detail(session, claim)
 
-    return await idem.run(use_case)
+    return await idem.run(session, principal, use_case)
 
 
 @router.post("/{claim_id}/approve", response_model=ClaimDetail)
@@ -184,7 +184,7 @@ async def approve_claim(
         )
         return await service.detail(session, claim)
 
-    return await idem.run(use_case)
+    return await idem.run(session, principal, use_case)
 
 
 def _decide(decision: Literal["reject", "return"]) -> Callable[..., Awaitable[Response]]:
@@ -205,7 +205,7 @@ def _decide(decision: Literal["reject", "return"]) -> Callable[..., Awaitable[Re
             )
             return await service.detail(session, claim)
 
-        return await idem.run(use_case)
+        return await idem.run(session, principal, use_case)
 
     return route
 

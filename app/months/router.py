@@ -88,7 +88,7 @@ async def record_entry(
         )
         return await service.entry_detail(session, entry)
 
-    return await idem.run(use_case, status_code=status.HTTP_201_CREATED)
+    return await idem.run(session, principal, use_case, status_code=status.HTTP_201_CREATED)
 
 
 @router.get("/entries", response_model=Page[EntryPublic])
