@@ -6,7 +6,7 @@ SHELL := /bin/bash
 UV := $(shell bash scripts/ensure-uv.sh)
 export UV
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public frontend/index.html \
-	frontend/vite.config.ts frontend/package.json -type f 2>/dev/null)
+	frontend/build frontend/vite.config.ts frontend/package.json -type f 2>/dev/null)
 
 .PHONY: run test setup backend frontend test-backend test-frontend test-e2e lint format clean
 

@@ -4,24 +4,10 @@ import { fileURLToPath, URL } from 'node:url'
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
-import { VantResolver } from '@vant/auto-import-resolver'
 import { VitePWA } from 'vite-plugin-pwa'
-import type { Plugin } from 'vite'
-
-/**
- * Vant's icon font lists a CDN copy after the embedded one; the CSP blocks it (and an offline
- * phone cannot reach it), so the build drops that fallback.
- */
-function noRemoteIconFont(): Plugin {
-  return {
-    name: 'vp-no-remote-icon-font',
-    transform(code, id) {
-      if (!id.includes('vant') || !id.includes('.css')) return null
-      const cleaned = code.replace(/,\s*url\(["']?(?:https?:)?\/\/at\.alicdn\.com[^)]*\)\s*format\(["']woff["']\)/g, '')
-      return cleaned === code ? null : { code: cleaned, map: null }
-    },
-  }
-}
+import { compileHints, homeChunk, vantComponents } from './build/chunks'
+import { precompileMessages } from './build/precompile-messages'
+import { vantIconFont } from './build/vant-icon-font'
 
 const BACKEND = process.env.VITE_BACKEND_URL ?? 'http://127.0.0.1:8000'
 
@@ -36,12 +22,22 @@ export const SERVER_ONLY_PATHS = [
   /^\/metrics(\/|$)/,
 ]
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
+  // vue-i18n: messages are compiled at build time (precompileMessages), so the build leaves out
+  // the message compiler; no legacy API, no global components, no devtools.
+  define: {
+    __INTLIFY_DROP_MESSAGE_COMPILER__: command === 'build',
+    __VUE_I18N_LEGACY_API__: false,
+    __VUE_I18N_FULL_INSTALL__: false,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+  },
   plugins: [
-    noRemoteIconFont(),
+    vantIconFont(),
+    precompileMessages(),
+    compileHints(),
     vue(),
     // Vant components are imported on demand (with their CSS) as templates use them.
-    Components({ resolvers: [VantResolver()], dts: 'src/components.d.ts' }),
+    Components({ resolvers: [vantComponents()], dts: 'src/components.d.ts' }),
     VitePWA({
       registerType: 'autoUpdate',
       // Registered from main.ts (virtual:pwa-register) so the page reloads onto a new version.
@@ -89,6 +85,9 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
+    rollupOptions: {
+      output: { manualChunks: homeChunk() },
+    },
   },
   test: {
     environment: 'happy-dom',
@@ -96,4 +95,4 @@ export default defineConfig({
     restoreMocks: true,
     server: { deps: { inline: ['vant'] } },
   },
-})
+}))

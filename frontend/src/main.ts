@@ -12,6 +12,7 @@ import { useAuthStore } from './stores/auth'
 import { createApiCache } from './offline/cache'
 import { useConnectivityStore } from './offline/connectivity'
 import { prefetchHomeReads } from './composables/useHomeReads'
+import { yieldToMain } from './lib/schedule'
 
 const app = createApp(App)
 const pinia = createPinia()
@@ -91,6 +92,8 @@ async function start() {
   const title = router.currentRoute.value.meta.title
   const appName = i18n.global.t('app.name')
   document.title = title ? `${i18n.global.t(title)} · ${appName}` : appName
+  // The page's code has just been evaluated and the session restored: render in a task of its own.
+  await yieldToMain()
   app.mount('#app')
   // The guard has restored the session (or entered an offline one): now send what waits.
   await auth.restore()
@@ -102,6 +105,21 @@ async function start() {
       import('./offline/dialogs').then(({ confirmDiscardOnSignOut }) => confirmDiscardOnSignOut(count)),
   })
 }
+
+/**
+ * Vant's icon font (25 KB), for the screens that use Vant's icons. The home page draws its own, so
+ * the font is fetched once the page is idle, or at once when the app opens on, or moves to,
+ * another screen.
+ */
+let iconFont: Promise<unknown> | null = null
+function loadIconFont(): void {
+  iconFont ??= import('./styles/icon-font.css').catch(() => {
+    iconFont = null
+  })
+}
+router.beforeResolve((to) => {
+  if (to.name !== 'home') loadIconFont()
+})
 
 /** The service worker is set up once the page has loaded: it is not needed for the first screen. */
 function registerServiceWorkerLater(): void {
@@ -121,4 +139,14 @@ function registerServiceWorkerLater(): void {
   else window.addEventListener('load', register, { once: true })
 }
 
-void start().finally(registerServiceWorkerLater)
+function whenIdle(task: () => void): void {
+  const later = () =>
+    'requestIdleCallback' in window ? requestIdleCallback(task, { timeout: 3000 }) : setTimeout(task, 1000)
+  if (document.readyState === 'complete') later()
+  else window.addEventListener('load', later, { once: true })
+}
+
+void start().finally(() => {
+  registerServiceWorkerLater()
+  whenIdle(loadIconFont)
+})

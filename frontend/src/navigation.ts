@@ -1,6 +1,7 @@
 // The bottom tabs. Each tab names the roles that see it; later screens (claims, review queue,
 // evaluation, grading, administration) add an entry here and a route under the tab layout.
 import type { Role } from '@/api/types'
+import type { IconName } from '@/components/icons'
 
 export interface TabItem {
   /** Route name the tab opens. */
@@ -8,8 +9,8 @@ export interface TabItem {
   path: string
   /** i18n key of the label. */
   label: string
-  /** Vant icon name. */
-  icon: string
+  /** Icon name (components/icons.ts). */
+  icon: IconName
   /** Who sees the tab; undefined = everyone signed in. */
   roles?: Role[]
 }

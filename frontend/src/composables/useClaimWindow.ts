@@ -7,9 +7,26 @@ import { previousPeriod } from '@/lib/format'
 export const DEFAULT_DEADLINE_DAY = 5
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai'
 
+// Formatters with a timezone are dear to build (the first loads the timezone data): one each.
+const dayFormats = new Map<string, Intl.DateTimeFormat>()
+const clockFormats = new Map<string, Intl.DateTimeFormat>()
+
+function cached(
+  formats: Map<string, Intl.DateTimeFormat>,
+  locale: string,
+  options: Intl.DateTimeFormatOptions & { timeZone: string },
+): Intl.DateTimeFormat {
+  let format = formats.get(options.timeZone)
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, options)
+    formats.set(options.timeZone, format)
+  }
+  return format
+}
+
 /** The calendar date (YYYY-MM-DD) of an instant in a timezone. */
 export function zonedToday(now: Date, timeZone: string = DEFAULT_TIMEZONE): string {
-  return new Intl.DateTimeFormat('en-CA', {
+  return cached(dayFormats, 'en-CA', {
     timeZone,
     year: 'numeric',
     month: '2-digit',
@@ -20,7 +37,7 @@ export function zonedToday(now: Date, timeZone: string = DEFAULT_TIMEZONE): stri
 /** How far the timezone's wall clock is ahead of UTC at an instant, in milliseconds. */
 export function zoneOffsetMs(at: Date, timeZone: string = DEFAULT_TIMEZONE): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
+    cached(clockFormats, 'en-US', {
       timeZone,
       hourCycle: 'h23',
       year: 'numeric',

@@ -1,6 +1,6 @@
 // vue-i18n setup: zh-CN by default, English on request; the choice is remembered per device.
 import { createI18n } from 'vue-i18n'
-import { Locale } from 'vant'
+import { Locale } from 'vant/es/locale'
 import vantZhCN from 'vant/es/locale/lang/zh-CN'
 import zhCN from './zh-CN'
 
