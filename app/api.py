@@ -12,11 +12,14 @@ from app.points.router import router as points_router
 from app.standards.router import router as standards_router
 
 api_router = APIRouter(prefix="/api/v1")
+# A request is matched against the routes in this order, so the month-end traffic (claims,
+# then the branch's month) comes first; no two routers share a path prefix, so the order
+# decides nothing else.
+api_router.include_router(claims_router)
+api_router.include_router(months_router)
 api_router.include_router(auth_router)
 api_router.include_router(orgs_router)
 api_router.include_router(members_router)
 api_router.include_router(standards_router)
 api_router.include_router(integrations_router)
-api_router.include_router(claims_router)
-api_router.include_router(months_router)
 api_router.include_router(points_router)

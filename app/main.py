@@ -42,7 +42,7 @@ def create_app() -> FastAPI:
     )
     for entry in app.user_middleware:
         if entry.cls is PrometheusInstrumentatorMiddleware:
-            entry.cls = _RouteNameOnce  # type: ignore[assignment]
+            entry.cls = _RememberedRouteNames  # type: ignore[assignment]
 
     # Swagger UI from the installed bundle: no CDN, so /docs works offline and under our CSP.
     app.mount("/docs/static", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
@@ -78,24 +78,26 @@ def create_app() -> FastAPI:
     return app
 
 
-class _RouteNameOnce(PrometheusInstrumentatorMiddleware):
-    """The metrics middleware, naming each route once instead of on every request.
+class _RememberedRouteNames(PrometheusInstrumentatorMiddleware):
+    """The metrics middleware, naming each request path once instead of on every request.
 
-    It labels a request with its route's template (/api/v1/claims/{claim_id}), which it finds
-    by matching the request against every route of the app again after the router has done
-    so: a twentieth of a claim submission's time. The router leaves the route it chose in the
-    scope, and a route's template never changes, so the name is kept per route.
+    It labels a request with its route's template (/api/v1/claims/{claim_id}), found by
+    matching the path against every route of the app before the router runs: a twentieth of a
+    claim submission's time. A path always gets the same name, so names are remembered per
+    method and path, at most _MAX of them (fixed paths such as POST /api/v1/claims, the busy
+    ones, always hit; paths with ids come and go).
     """
 
-    _names: ClassVar[dict[int, tuple[str, bool]]] = {}
+    _MAX = 4096
+    _names: ClassVar[dict[tuple[str, str], tuple[str, bool]]] = {}
 
     def _get_handler(self, request: Request) -> tuple[str, bool]:
-        route = request.scope.get("route")
-        if route is None:
-            return super()._get_handler(request)
-        found = self._names.get(id(route))
+        key = (request.scope["method"], request.scope["path"])
+        found = self._names.get(key)
         if found is None:
-            found = self._names[id(route)] = super()._get_handler(request)
+            if len(self._names) >= self._MAX:
+                self._names.clear()
+            found = self._names[key] = super()._get_handler(request)
         return found
 
 
