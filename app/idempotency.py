@@ -111,7 +111,7 @@ class Idempotency:
                 code="invalid_idempotency_key",
             )
         fingerprint = request_fingerprint(
-            self.request.method, self.request.url.path, await self.request.body()
+            self.request.method, self.request.scope["path"], await self.request.body()
         )
         record_id, replay = await self._reserve(fingerprint)
         if replay is not None:
@@ -125,7 +125,7 @@ class Idempotency:
                 exc.code,
                 exc.title,
                 exc.detail,
-                instance=self.request.url.path,
+                instance=self.request.scope["path"],
                 headers=exc.headers,
                 **exc.extra,
             )
