@@ -29,6 +29,7 @@ from app.claims.schemas import (
 from app.errors import AppError, Conflict, Forbidden, NotFound
 from app.models import (
     AuditEvent,
+    BranchMonth,
     Claim,
     ClaimEvidence,
     LedgerEntry,
@@ -38,7 +39,13 @@ from app.models import (
     StandardVersion,
 )
 from app.months import periods
-from app.months.locks import MonthLocked, find_month, lock_month, require_open
+from app.months.locks import (
+    MonthLocked,
+    find_month,
+    lock_month,
+    refuse_if_locked,
+    require_open,
+)
 from app.orgs import service as orgs
 from app.orgs.service import subtree_filter
 from app.standards import cache as standards_cache
@@ -297,7 +304,7 @@ async def _check_limits(
     claim_id: int | None = None,
 ) -> None:
     """Pending and approved claims of the item may not exceed its monthly and yearly caps."""
-    if item.max_per_month is None and item.max_per_year is None:
+    if not _has_caps(item):
         return
     params: dict[str, Any] = {
         "member_id": member_id,
@@ -308,13 +315,23 @@ async def _check_limits(
     if claim_id is not None:
         params["claim_id"] = claim_id
     row = (await session.execute(_LIMIT_SUMS[claim_id is not None], params)).one()
+    _enforce_limits(item, claimed, month_used=row[0], year_used=row[1])
+
+
+def _has_caps(item: StandardItem) -> bool:
+    return item.max_per_month is not None or item.max_per_year is not None
+
+
+def _enforce_limits(
+    item: StandardItem, claimed: Decimal, *, month_used: object, year_used: object
+) -> None:
     for scope, limit, used_raw in (
-        ("month", item.max_per_month, row[0]),
-        ("year", item.max_per_year, row[1]),
+        ("month", item.max_per_month, month_used),
+        ("year", item.max_per_year, year_used),
     ):
         if limit is None:
             continue
-        used = Decimal(used_raw or 0)
+        used = Decimal(str(used_raw or 0))
         if used + claimed > limit:
             raise Conflict(
                 f"{item.code} counts at most {limit} points a {scope}; {used} are already "
@@ -323,6 +340,34 @@ async def _check_limits(
                 limit=str(limit),
                 used=str(used),
             )
+
+
+def _month_status_and_sums() -> Select[tuple[Any, Any, Any]]:
+    """A new claim's two reads in one round trip: the branch month's status under the shared
+    lock (as require_open takes it), and the member's pending and approved points of the item
+    that month and that year (as _limit_sums counts them)."""
+    months = BranchMonth.__table__  # type: ignore[attr-defined]
+    counted = func.coalesce(col(Claim.granted_points), col(Claim.claimed_points))
+    mine = (
+        col(Claim.member_id) == bindparam("member_id"),
+        col(Claim.item_id) == bindparam("item_id"),
+        col(Claim.status).in_(("submitted", "approved")),
+        col(Claim.period).startswith(bindparam("year")),
+    )
+    in_month = (
+        select(func.coalesce(func.sum(counted), 0))
+        .where(*mine, col(Claim.period) == bindparam("period"))
+        .scalar_subquery()
+    )
+    in_year = select(func.coalesce(func.sum(counted), 0)).where(*mine).scalar_subquery()
+    return (
+        select(months.c.status, in_month, in_year)
+        .where(months.c.branch_id == bindparam("branch_id"), months.c.period == bindparam("period"))
+        .with_for_update(read=True, of=months)
+    )
+
+
+_MONTH_STATUS_AND_SUMS = _month_status_and_sums()
 
 
 # -- member use cases -----------------------------------------------------------------------
@@ -352,7 +397,27 @@ async def create_with_context(
     _check_window(standard, period)
     claimed = item.points * data.quantity
     _check_quantity(item, claimed)
-    await require_open(session, branch_id=member.branch_id, period=period)
+    sums: tuple[object, object] | None = None
+    if data.submit and _has_caps(item):
+        # The month's lock and the caps' sums in one statement (the usual case: the month row
+        # exists); a month without its row yet goes the long way below.
+        found = (
+            await session.execute(
+                _MONTH_STATUS_AND_SUMS,
+                {
+                    "branch_id": member.branch_id,
+                    "period": period,
+                    "member_id": member.id,
+                    "item_id": item.id,
+                    "year": period[:4],
+                },
+            )
+        ).one_or_none()
+        if found is not None:
+            refuse_if_locked(found[0], period)
+            sums = (found[1], found[2])
+    if sums is None:
+        await require_open(session, branch_id=member.branch_id, period=period)
     now = clock.now()
     values: dict[str, Any] = {
         "member_id": member.id,
@@ -384,7 +449,12 @@ async def create_with_context(
                 f"{item.code} needs evidence: attach a photo or PDF before submitting.",
                 code="evidence_required",
             )
-        await _check_limits(session, member_id=member.id, item=item, period=period, claimed=claimed)
+        if sums is not None:
+            _enforce_limits(item, claimed, month_used=sums[0], year_used=sums[1])
+        else:
+            await _check_limits(
+                session, member_id=member.id, item=item, period=period, claimed=claimed
+            )
         values["status"] = target_state("draft", "submit")
         values["submitted_at"] = now
     values["id"] = (await session.execute(_INSERT_CLAIM, values)).scalar_one()

@@ -66,6 +66,12 @@ async def require_open(
     status = (await session.execute(_STATUS_LOCKED[exclusive], params)).scalar_one_or_none()  # type: ignore[call-overload]
     if status is None:
         status = (await lock_month(session, branch_id=branch_id, period=period)).status
+    refuse_if_locked(status, period)
+
+
+def refuse_if_locked(status: str, period: str) -> None:
+    """The refusal of require_open, for a caller that read the month's status itself (under
+    the same shared lock)."""
     if status == "locked":
         raise MonthLocked(
             f"The branch's month {period} is closed; its claims and entries can no longer change.",

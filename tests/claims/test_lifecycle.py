@@ -213,6 +213,33 @@ async def test_quantity_beyond_the_monthly_limit_is_refused(client, world, sessi
     assert response["code"] == "quantity_over_limit"
 
 
+async def test_a_claim_submitted_at_once_is_held_to_the_caps(client, world, session):
+    """The caps of a claim created with submit: true (read with the month's lock, in one
+    statement, once the month has its row)."""
+    items = await item_ids(session, world.standard_id)
+    member = await login(client, "member_a")
+
+    async def submit_at_once(occurred_on: str, quantity: int):
+        return await client.post(
+            "/api/v1/claims",
+            json={
+                "item_id": items["D05"],  # 0.5 a claim, capped at 0.5 a month, no evidence
+                "occurred_on": occurred_on,
+                "quantity": quantity,
+                "description": "参加社区志愿服务",
+                "submit": True,
+            },
+            headers=member,
+        )
+
+    first = await submit_at_once("2026-11-10", 1)  # 0.5 = the cap
+    assert first.status_code == 201 and first.json()["status"] == "submitted", first.text
+    second = await submit_at_once("2026-11-12", 1)
+    assert second.status_code == 409, second.text
+    assert second.json()["code"] == "item_month_limit_reached"
+    assert second.json()["used"] == "0.5"
+
+
 async def test_monthly_limit_counts_pending_and_approved_claims(client, world, session):
     items = await item_ids(session, world.standard_id)
     member = await login(client, "member_a")

@@ -139,11 +139,25 @@ async def test_an_org_admin_above_may_close(client, world, session):
 # -- what a locked month refuses ------------------------------------------------------------
 
 
-async def test_locked_month_refuses_new_claims(client, world, session):
+@pytest.mark.parametrize("submit", [False, True], ids=["draft", "submitted-at-once"])
+async def test_locked_month_refuses_new_claims(client, world, session, submit):
+    """Both ways in: a draft, and a claim submitted at once (`submit: true`), whose month lock
+    is read in the same statement as its item's caps."""
     items = await items_of(session, world)
     assert (await close(client, await login(client, "secretary_a"), world.branch_a.id)).is_success
     member = await login(client, "member_a")
-    refused = await new_claim(client, member, items["C01"], photo=False, expect=409)
+    response = await client.post(
+        f"{API}/claims",
+        json={
+            "item_id": items["C01"],
+            "occurred_on": "2026-11-10",
+            "description": "参加社区志愿服务",
+            "submit": submit,
+        },
+        headers=member,
+    )
+    assert response.status_code == 409, response.text
+    refused = response.json()
     assert refused["code"] == "month_locked"
     listed = await client.get(f"{API}/claims", params={"month": "2026-11"}, headers=member)
     assert listed.json()["total"] == 0
