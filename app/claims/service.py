@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, case, func, insert, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -278,7 +278,10 @@ def _limit_sums(exclude_claim: bool) -> Select[tuple[Any, Any]]:
     """Points of the member's pending and approved claims of an item: that month, that year."""
     counted = func.coalesce(col(Claim.granted_points), col(Claim.claimed_points))
     in_month = case((col(Claim.period) == bindparam("period"), counted), else_=0)
-    stmt = select(func.coalesce(func.sum(in_month), 0), func.coalesce(func.sum(counted), 0)).where(
+    stmt = select(
+        func.coalesce(func.sum(in_month), 0).label("month_used"),
+        func.coalesce(func.sum(counted), 0).label("year_used"),
+    ).where(
         col(Claim.member_id) == bindparam("member_id"),
         col(Claim.item_id) == bindparam("item_id"),
         col(Claim.status).in_(("submitted", "approved")),
@@ -344,24 +347,12 @@ def _enforce_limits(
 
 def _month_status_and_sums() -> Select[tuple[Any, Any, Any]]:
     """A new claim's two reads in one round trip: the branch month's status under the shared
-    lock (as require_open takes it), and the member's pending and approved points of the item
-    that month and that year (as _limit_sums counts them)."""
+    lock (as require_open takes it), joined to the sums of _limit_sums."""
     months = BranchMonth.__table__  # type: ignore[attr-defined]
-    counted = func.coalesce(col(Claim.granted_points), col(Claim.claimed_points))
-    mine = (
-        col(Claim.member_id) == bindparam("member_id"),
-        col(Claim.item_id) == bindparam("item_id"),
-        col(Claim.status).in_(("submitted", "approved")),
-        col(Claim.period).startswith(bindparam("year")),
-    )
-    in_month = (
-        select(func.coalesce(func.sum(counted), 0))
-        .where(*mine, col(Claim.period) == bindparam("period"))
-        .scalar_subquery()
-    )
-    in_year = select(func.coalesce(func.sum(counted), 0)).where(*mine).scalar_subquery()
+    sums = _limit_sums(False).subquery("sums")
     return (
-        select(months.c.status, in_month, in_year)
+        select(months.c.status, sums.c.month_used, sums.c.year_used)
+        .select_from(months.join(sums, true()))
         .where(months.c.branch_id == bindparam("branch_id"), months.c.period == bindparam("period"))
         .with_for_update(read=True, of=months)
     )
