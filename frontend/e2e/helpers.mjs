@@ -10,6 +10,15 @@ export const SCREENSHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../
 export const PHONE = { width: 390, height: 844 }
 export const SMALL_PHONE = { width: 360, height: 640 }
 
+/** Today and this month in Beijing time, as the server counts them. */
+export const TODAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
+export const PERIOD = TODAY.slice(0, 7)
+export const YEAR = Number(TODAY.slice(0, 4))
+/** Tells this run's records apart from earlier runs' on the same demo data. */
+export const RUN = Date.now().toString(36)
+/** Points as whole tenths, so decimal strings compare exactly. */
+export const tenths = (value) => Math.round(Number(value ?? 0) * 10)
+
 /** The server under test; the Makefile starts the backend with demo data and sets it. */
 export function baseUrl() {
   const url = process.env.E2E_BASE_URL

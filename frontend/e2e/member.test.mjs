@@ -12,15 +12,12 @@ import {
   launch,
   phoneContext,
   screenshot,
+  PERIOD,
+  RUN,
+  TODAY,
+  YEAR,
+  tenths,
 } from './helpers.mjs'
-
-/** Today and this month in Beijing time, as the server counts them. */
-const TODAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
-const PERIOD = TODAY.slice(0, 7)
-const YEAR = Number(TODAY.slice(0, 4))
-const RUN = Date.now().toString(36)
-
-const tenths = (value) => Math.round(Number(value ?? 0) * 10)
 
 /**
  * An item member1 may still claim once this month and this year: self-declared, for their

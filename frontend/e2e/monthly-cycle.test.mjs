@@ -4,13 +4,7 @@
 // test works in this branch, so the queue is this story's alone.)
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { DEMO_PASSWORD, api, apiLogin, launch, phoneContext } from './helpers.mjs'
-
-const TODAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
-const PERIOD = TODAY.slice(0, 7)
-const YEAR = Number(TODAY.slice(0, 4))
-const RUN = Date.now().toString(36)
-const tenths = (value) => Math.round(Number(value ?? 0) * 10)
+import { DEMO_PASSWORD, PERIOD, RUN, TODAY, YEAR, api, apiLogin, launch, phoneContext, tenths } from './helpers.mjs'
 
 async function signIn(page, username) {
   await page.goto('/login')

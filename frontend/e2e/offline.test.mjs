@@ -13,14 +13,13 @@ import {
   launch,
   phoneContext,
   screenshot,
+  PERIOD,
+  RUN,
+  TODAY,
+  YEAR,
+  tenths,
 } from './helpers.mjs'
 
-const TODAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
-const PERIOD = TODAY.slice(0, 7)
-const YEAR = Number(TODAY.slice(0, 4))
-const RUN = Date.now().toString(36)
-
-const tenths = (value) => Math.round(Number(value ?? 0) * 10)
 
 /**
  * Items member1 may still claim, with a photo: self-declared bonus items for their category with
