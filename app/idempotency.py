@@ -1,22 +1,41 @@
 """Idempotency-Key handling for phones that retry: replay the first answer, never act twice.
 
-The key is reserved in its own short transaction, so a duplicate arriving while the first
-request runs sees it as running (409). The final answer is stored in the same transaction as
-the change it describes, so a stored answer always matches what the database holds.
+The answer is stored in the same transaction as the change it describes, so a stored answer
+always matches what the database holds, and the unique (caller, key) constraint makes sure a
+key is acted on once. How a duplicate that arrives while the first request still runs is told
+so (409) depends on the database:
+
+- PostgreSQL: the request takes a transaction-scoped advisory lock on its key
+  (pg_try_advisory_xact_lock) and does everything in one transaction; a duplicate that cannot
+  take the lock is in flight. A request that dies rolls back, which frees its key at once.
+- SQLite (one writer at a time): the key is first reserved as "running" in a short transaction
+  of its own, with a lease after which a retry may take over a key whose request died.
 """
 
 import hashlib
 import json
 import random
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
-from typing import Annotated
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request, Response
 from pydantic import BaseModel
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    and_,
+    bindparam,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -34,12 +53,12 @@ _KEY_CHARS = frozenset(map(chr, range(0x21, 0x7F)))
 
 _RECORDS = IdempotencyRecord.__table__  # type: ignore[attr-defined]
 # Built once (a statement made per request costs more Python time than PostgreSQL takes).
-_RESERVE = {
-    name: dialect_insert(_RECORDS)
+# SQLite's reservation of a key (see _run_reserved).
+_RESERVE = (
+    sqlite_insert(_RECORDS)
     .on_conflict_do_nothing(index_elements=["caller", "key"])
     .returning(_RECORDS.c.id)
-    for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
-}
+)
 _FINISH = (
     update(_RECORDS)
     .where(_RECORDS.c.id == bindparam("record_id"))
@@ -49,6 +68,71 @@ _FINISH = (
         response_body=bindparam("answer"),
     )
 )
+
+
+# PostgreSQL: take the key's advisory lock and read its record, in one round trip. The record is
+# read in the statement's snapshot, taken just before the lock: if the first request committed
+# in between, this one sees no record and does the work again, but cannot store it (the record
+# exists by then, see _STORE_ANSWER), rolls back and replays the first answer.
+_ONE = select(literal(1).label("one")).subquery("one")
+_LOCK_AND_FIND = select(
+    func.pg_try_advisory_xact_lock(bindparam("lock", type_=BigInteger), type_=Boolean).label(
+        "locked"
+    ),
+    _RECORDS.c.id,
+    _RECORDS.c.request_hash,
+    _RECORDS.c.state,
+    _RECORDS.c.response_status,
+    _RECORDS.c.response_body,
+    _RECORDS.c.lease_until,
+    _RECORDS.c.expires_at,
+).select_from(
+    _ONE.outerjoin(
+        _RECORDS,
+        and_(_RECORDS.c.caller == bindparam("caller"), _RECORDS.c.key == bindparam("key")),
+    )
+)
+# PostgreSQL: store the answer, unless the key already has one that has not expired (then
+# nothing is returned and the transaction must not commit).
+_NEW_ANSWER = pg_insert(_RECORDS).values(
+    caller=bindparam("caller"),
+    key=bindparam("key"),
+    request_hash=bindparam("request_hash"),
+    state="done",
+    response_status=bindparam("status_code"),
+    response_body=bindparam("answer"),
+    created_at=bindparam("created_at"),
+    lease_until=bindparam("lease_until"),
+    expires_at=bindparam("expires_at"),
+)
+_STORE_ANSWER = _NEW_ANSWER.on_conflict_do_update(
+    index_elements=["caller", "key"],
+    set_={
+        name: _NEW_ANSWER.excluded[name]
+        for name in (
+            "request_hash",
+            "state",
+            "response_status",
+            "response_body",
+            "created_at",
+            "lease_until",
+            "expires_at",
+        )
+    },
+    where=or_(
+        _RECORDS.c.expires_at <= _NEW_ANSWER.excluded.created_at,
+        and_(
+            _RECORDS.c.state == "running",
+            _RECORDS.c.lease_until <= _NEW_ANSWER.excluded.created_at,
+        ),
+    ),
+).returning(_RECORDS.c.id)
+
+
+def advisory_lock_id(caller: str, key: str) -> int:
+    """The 64-bit advisory lock a key takes on PostgreSQL while its request runs."""
+    digest = hashlib.sha256(f"idempotency\n{caller}\n{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 class IdempotencyKeyReused(AppError):
@@ -113,6 +197,74 @@ class Idempotency:
         fingerprint = request_fingerprint(
             self.request.method, self.request.scope["path"], await self.request.body()
         )
+        if session.get_bind().dialect.name == "postgresql":
+            return await self._run_locked(fingerprint, use_case, status_code)
+        return await self._run_reserved(fingerprint, use_case, status_code)
+
+    async def _run_locked(
+        self,
+        fingerprint: str,
+        use_case: Callable[[], Awaitable[BaseModel]],
+        status_code: int,
+    ) -> Response:
+        """PostgreSQL: lock the key, do the work and store its answer in one transaction."""
+        session, caller, key = self.session, caller_of(self.principal), self.key or ""
+        found_params = {"lock": advisory_lock_id(caller, key), "caller": caller, "key": key}
+        for _attempt in range(3):
+            now = clock.now()
+            if random.random() < 0.01:  # noqa: S311 - housekeeping, not security
+                await session.execute(
+                    delete(IdempotencyRecord).where(col(IdempotencyRecord.expires_at) < now)
+                )
+            found = (await session.execute(_LOCK_AND_FIND, found_params)).one()
+            if not found.locked:
+                raise _in_flight()
+            if found.id is not None and found.expires_at > now:
+                answer = _answer_of(found, fingerprint, now)
+                if answer is not None:
+                    await session.rollback()
+                    return answer
+            params = {
+                **found_params,
+                "request_hash": fingerprint,
+                "created_at": now,
+                "lease_until": now,
+                "expires_at": now + KEEP_FOR,
+            }
+            try:
+                result = await use_case()
+            except AppError as exc:
+                # The refusal is stored for replay in a transaction of its own (the work's is
+                # rolled back, and the lock with it); a duplicate that stored first wins.
+                await session.rollback()
+                refusal = self._problem(exc)
+                await session.execute(
+                    _STORE_ANSWER,
+                    {**params, "status_code": exc.status, "answer": bytes(refusal.body).decode()},
+                )
+                await session.commit()
+                return refusal
+            except BaseException:
+                await session.rollback()
+                raise
+            body = result.model_dump_json()
+            stored = await session.execute(
+                _STORE_ANSWER, {**params, "status_code": status_code, "answer": body}
+            )
+            if stored.scalar() is None:
+                await session.rollback()  # a duplicate finished first: replay its answer
+                continue
+            await session.commit()
+            return _json(body, status_code)
+        raise _in_flight()
+
+    async def _run_reserved(
+        self,
+        fingerprint: str,
+        use_case: Callable[[], Awaitable[BaseModel]],
+        status_code: int,
+    ) -> Response:
+        """SQLite: reserve the key in a transaction of its own, then do the work."""
         record_id, replay = await self._reserve(fingerprint)
         if replay is not None:
             return replay
@@ -120,15 +272,7 @@ class Idempotency:
             result = await use_case()
         except AppError as exc:
             await self.session.rollback()
-            answer = problem(
-                exc.status,
-                exc.code,
-                exc.title,
-                exc.detail,
-                instance=self.request.scope["path"],
-                headers=exc.headers,
-                **exc.extra,
-            )
+            answer = self._problem(exc)
             await self._finish(record_id, exc.status, bytes(answer.body).decode())
             await self.session.commit()
             return answer
@@ -144,6 +288,17 @@ class Idempotency:
         await self.session.commit()
         return _json(body, status_code)
 
+    def _problem(self, exc: AppError) -> Response:
+        return problem(
+            exc.status,
+            exc.code,
+            exc.title,
+            exc.detail,
+            instance=self.request.scope["path"],
+            headers=exc.headers,
+            **exc.extra,
+        )
+
     async def _reserve(self, fingerprint: str) -> tuple[int, Response | None]:
         session, caller, now = self.session, caller_of(self.principal), clock.now()
         if random.random() < 0.01:  # noqa: S311 - housekeeping, not security
@@ -152,7 +307,7 @@ class Idempotency:
             )
         new_id = (
             await session.execute(
-                _RESERVE[session.get_bind().dialect.name],
+                _RESERVE,
                 {
                     "caller": caller,
                     "key": self.key or "",
@@ -190,19 +345,10 @@ class Idempotency:
                 assert record.id is not None
                 return record.id, None
             assert record.id is not None
-            if record.request_hash != fingerprint:
-                raise IdempotencyKeyReused(
-                    "This Idempotency-Key was already used for a different request."
-                )
-            if record.state == "done":
+            answer = _answer_of(record, fingerprint, now)
+            if answer is not None:
                 await session.commit()
-                return record.id, _replay(record)
-            if record.lease_until > now:
-                raise IdempotencyInFlight(
-                    "A request with this Idempotency-Key is still being processed; "
-                    "retry in a moment.",
-                    headers={"Retry-After": "1"},
-                )
+                return record.id, answer
             taken = await session.execute(
                 update(IdempotencyRecord)
                 .where(
@@ -214,10 +360,7 @@ class Idempotency:
             await session.commit()
             if getattr(taken, "rowcount", 0) == 1:
                 return record.id, None
-        raise IdempotencyInFlight(
-            "A request with this Idempotency-Key is still being processed; retry in a moment.",
-            headers={"Retry-After": "1"},
-        )
+        raise _in_flight()
 
     async def _find(self, caller: str) -> IdempotencyRecord | None:
         return (
@@ -241,7 +384,29 @@ def _json(body: str, status_code: int) -> Response:
     return Response(body, status_code=status_code, media_type="application/json")
 
 
-def _replay(record: IdempotencyRecord) -> Response:
+def _in_flight() -> IdempotencyInFlight:
+    return IdempotencyInFlight(
+        "A request with this Idempotency-Key is still being processed; retry in a moment.",
+        headers={"Retry-After": "1"},
+    )
+
+
+def _answer_of(
+    record: IdempotencyRecord | Row[Any], fingerprint: str, now: datetime
+) -> Response | None:
+    """What an unexpired record of the key means for this request: the first answer again, a
+    refusal (another request's key, or one still running), or None: the request that reserved
+    it died and its lease has run out, so this one takes over."""
+    if record.request_hash != fingerprint:
+        raise IdempotencyKeyReused("This Idempotency-Key was already used for a different request.")
+    if record.state == "done":
+        return _replay(record)
+    if record.lease_until > now:
+        raise _in_flight()
+    return None
+
+
+def _replay(record: IdempotencyRecord | Row[Any]) -> Response:
     status = record.response_status or 200
     return Response(
         record.response_body or "",

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import clock, db
+from app.claims import service
 from app.idempotency import caller_of, request_fingerprint
 from app.models import Claim, IdempotencyRecord
 from tests.factories import login
@@ -74,7 +75,7 @@ async def test_same_key_with_a_different_body_is_refused(client, world, session)
     assert await _claim_count() == 1
 
 
-async def test_same_key_while_the_first_is_running_is_409(client, world, session):
+async def test_a_key_left_running_by_a_live_request_is_409(client, world, session):
     items = await item_ids(session, world.standard_id)
     member = await login(client, "member_a")
     body = _body(items["C01"])
@@ -97,6 +98,40 @@ async def test_same_key_while_the_first_is_running_is_409(client, world, session
     assert response.json()["code"] == "idempotency_request_in_flight"
     assert response.headers["retry-after"] == "1"
     assert await _claim_count() == 0
+
+
+async def test_a_duplicate_sent_while_the_first_runs_is_409(client, world, session, monkeypatch):
+    """Truly concurrent: the first request is held inside its use case while the duplicate
+    arrives (PostgreSQL: the key's advisory lock is held; SQLite: its reservation is)."""
+    items = await item_ids(session, world.standard_id)
+    member = await login(client, "member_a")
+    headers = {**member, "Idempotency-Key": "slow-network"}
+    entered, release = asyncio.Event(), asyncio.Event()
+    create = service.create_with_context
+
+    async def held(**kwargs):
+        entered.set()
+        await release.wait()
+        return await create(**kwargs)
+
+    monkeypatch.setattr(service, "create_with_context", held)
+    first = asyncio.create_task(
+        client.post("/api/v1/claims", json=_body(items["C01"]), headers=headers)
+    )
+    await asyncio.wait_for(entered.wait(), 10)
+    duplicate = await asyncio.wait_for(
+        client.post("/api/v1/claims", json=_body(items["C01"]), headers=headers), 10
+    )
+    assert duplicate.status_code == 409
+    assert duplicate.json()["code"] == "idempotency_request_in_flight"
+    assert duplicate.headers["retry-after"] == "1"
+    release.set()
+    assert (await first).status_code == 201
+    retry = await client.post("/api/v1/claims", json=_body(items["C01"]), headers=headers)
+    assert retry.status_code == 201
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert retry.json() == (await first).json()
+    assert await _claim_count() == 1
 
 
 async def test_an_abandoned_key_is_taken_over_after_its_lease(client, world, session, monkeypatch):
