@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Insert, Table, bindparam, insert, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -15,14 +15,15 @@ def row(
     *,
     actor: Principal | None,
     entity_type: str,
-    entity_id: int,
+    entity_id: int | None,
     action: str,
     from_state: str | None = None,
     to_state: str | None = None,
     comment: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """An audit event as the columns of its row, not yet written; write() writes it.
+    """An audit event as the columns of its row, not yet written; write() writes it, or
+    insert_with_events() with the new row it is about (entity_id None: filled in there).
 
     A plain dict, not an AuditEvent: building a table model instance costs more than the
     INSERT of its row."""
@@ -69,7 +70,9 @@ def record(
     return new
 
 
-_INSERT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
+_AUDIT: Table = AuditEvent.__table__  # type: ignore[attr-defined]
+_INSERT = insert(_AUDIT)
+_EVENT_COLUMNS = tuple(c.name for c in _AUDIT.columns if c.name not in ("id", "entity_id"))
 
 
 async def write(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
@@ -77,3 +80,63 @@ async def write(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         # Every row has every column (row() makes them so), as one executemany needs.
         await session.execute(_INSERT, list(rows))
+
+
+async def insert_with_events(
+    session: AsyncSession, table: Table, values: dict[str, Any], events: Sequence[dict[str, Any]]
+) -> int:
+    """Inserts a row (values: every column but its id) and its audit events, made by row()
+    with entity_id None; returns the new row's id.
+
+    On PostgreSQL one statement does both (the row's INSERT … RETURNING id as a CTE that the
+    events' INSERT … SELECT reads): a round trip less on the busiest path, a claim submitted
+    at month end. Elsewhere, two statements."""
+    if session.get_bind().dialect.name != "postgresql" or not events:
+        returning = _INSERT_RETURNING_ID.get(table.name)
+        if returning is None:
+            returning = _INSERT_RETURNING_ID[table.name] = insert(table).returning(table.c.id)
+        new_id: int = (await session.execute(returning, values)).scalar_one()
+        if events:
+            await write(session, [{**event, "entity_id": new_id} for event in events])
+        return new_id
+    statement = _row_and_events(table, tuple(values), len(events))
+    params = {f"r_{name}": value for name, value in values.items()}
+    for i, event in enumerate(events):
+        params.update({f"e{i}_{name}": event[name] for name in _EVENT_COLUMNS})
+    entity_ids: list[int] = list((await session.execute(statement, params)).scalars())
+    return entity_ids[0]
+
+
+_INSERT_RETURNING_ID: dict[str, Insert] = {}
+_ROW_AND_EVENTS: dict[tuple[str, tuple[str, ...], int], Insert] = {}
+
+
+def _row_and_events(table: Table, columns: tuple[str, ...], n_events: int) -> Insert:
+    """WITH new_row AS (INSERT INTO table … RETURNING id) INSERT INTO audit_event … SELECT
+    (the events' values, new_row.id) FROM new_row [UNION ALL …], built once per shape."""
+    key = (table.name, columns, n_events)
+    found = _ROW_AND_EVENTS.get(key)
+    if found is None:
+        new_row = (
+            insert(table)
+            .values({name: bindparam(f"r_{name}", type_=table.c[name].type) for name in columns})
+            .returning(table.c.id)
+            .cte("new_row")
+        )
+        selects = [
+            select(
+                *(
+                    bindparam(f"e{i}_{name}", type_=_AUDIT.c[name].type).label(name)
+                    for name in _EVENT_COLUMNS
+                ),
+                new_row.c.id.label("entity_id"),
+            )
+            for i in range(n_events)
+        ]
+        source = selects[0] if n_events == 1 else union_all(*selects)
+        found = _ROW_AND_EVENTS[key] = (
+            insert(_AUDIT)
+            .from_select([*_EVENT_COLUMNS, "entity_id"], source)
+            .returning(_AUDIT.c.entity_id)
+        )
+    return found

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, case, func, insert, or_, select, true, update
+from sqlalchemy import Select, Table, bindparam, case, func, insert, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -293,7 +293,7 @@ def _limit_sums(exclude_claim: bool) -> Select[tuple[Any, Any]]:
 # Built once, with parameters: a statement made per request costs more Python time than the
 # query takes in PostgreSQL.
 _LIMIT_SUMS = {False: _limit_sums(False), True: _limit_sums(True)}
-_INSERT_CLAIM = insert(Claim.__table__).returning(Claim.__table__.c.id)  # type: ignore[attr-defined]
+_CLAIMS: Table = Claim.__table__  # type: ignore[attr-defined]
 _INSERT_LEDGER = insert(LedgerEntry.__table__)  # type: ignore[attr-defined]
 
 
@@ -448,14 +448,9 @@ async def create_with_context(
             )
         values["status"] = target_state("draft", "submit")
         values["submitted_at"] = now
-    values["id"] = (await session.execute(_INSERT_CLAIM, values)).scalar_one()
     events = [
         audit.row(
-            actor=principal,
-            entity_type="claim",
-            entity_id=values["id"],
-            action="create",
-            to_state="draft",
+            actor=principal, entity_type="claim", entity_id=None, action="create", to_state="draft"
         )
     ]
     if data.submit:
@@ -463,13 +458,13 @@ async def create_with_context(
             audit.row(
                 actor=principal,
                 entity_type="claim",
-                entity_id=values["id"],
+                entity_id=None,
                 action="submit",
                 from_state="draft",
                 to_state=values["status"],
             )
         )
-    await audit.write(session, events)
+    values["id"] = await audit.insert_with_events(session, _CLAIMS, values, events)
     return values, item, standard
 
 

@@ -2,6 +2,7 @@
 
 import re
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from app.errors import AppError
@@ -36,9 +37,12 @@ def next_period(period: str) -> str:
     return f"{year + (month == 12):04d}-{month % 12 + 1:02d}"
 
 
+@lru_cache(maxsize=4096)
 def deadline(period: str, *, deadline_day: int, timezone: str) -> datetime:
     """The last instant a member may submit claims for period: the end of deadline_day of
-    the following month, in the standard's timezone (clamped to that month's last day)."""
+    the following month, in the standard's timezone (clamped to that month's last day).
+
+    Remembered: it is asked on every claim, and the answer never changes."""
     nxt = first_day(next_period(period))
     after = first_day(next_period(period_of(nxt)))
     last_day = (after - timedelta(days=1)).day

@@ -234,6 +234,13 @@ async def test_a_claim_submitted_at_once_is_held_to_the_caps(client, world, sess
 
     first = await submit_at_once("2026-11-10", 1)  # 0.5 = the cap
     assert first.status_code == 201 and first.json()["status"] == "submitted", first.text
+    # Its two events are written with it (one statement on PostgreSQL), about this claim.
+    timeline = await client.get(f"/api/v1/claims/{first.json()['id']}/timeline", headers=member)
+    assert [(e["action"], e["from_state"], e["to_state"]) for e in timeline.json()] == [
+        ("create", None, "draft"),
+        ("submit", "draft", "submitted"),
+    ]
+    assert {e["actor"]["name"] for e in timeline.json()} == {"member_a"}
     second = await submit_at_once("2026-11-12", 1)
     assert second.status_code == 409, second.text
     assert second.json()["code"] == "item_month_limit_reached"
