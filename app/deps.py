@@ -1,15 +1,17 @@
 """The caller and access gates as Annotated dependencies, so routes read like sentences."""
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import and_, bindparam, join, select
+from sqlalchemy import BigInteger, Boolean, and_, bindparam, func, join, select, true
 from sqlmodel import col
 
 from app.access import Grant, Principal, Role
 from app.db import SessionDep
 from app.errors import Forbidden, Unauthorized
+from app.idempotency import caller_lock, lock_taken
 from app.models import Member, Organisation, RoleAssignment, ServiceAccount, User
 from app.security import TokenError, decode_access_token
 
@@ -39,9 +41,20 @@ _USER_MEMBER_GRANTS = (
     .outerjoin(_GRANTS, col(RoleAssignment.user_id) == col(User.id))
     .where(col(User.id) == bindparam("user_id"))
 )
+# The same, also trying the advisory lock of the request's Idempotency-Key (PostgreSQL): the
+# lock the idempotent use case needs first, taken in this round trip instead of one of its own.
+_REQUEST_LOCK = select(
+    func.pg_try_advisory_xact_lock(bindparam("lock", type_=BigInteger), type_=Boolean).label(
+        "locked"
+    )
+).subquery("request_lock")
+_USER_MEMBER_GRANTS_AND_LOCK = _USER_MEMBER_GRANTS.add_columns(_REQUEST_LOCK.c.locked).join(
+    _REQUEST_LOCK, true()
+)
 
 
 async def _load_principal(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
@@ -65,15 +78,25 @@ async def _load_principal(
     if not raw_id.isdigit() or len(raw_id) > 10:
         raise Unauthorized("The access token is invalid.", code="invalid_token")
     if kind == "user" and token_type == "access":
-        rows = (await session.execute(_USER_MEMBER_GRANTS, {"user_id": int(raw_id)})).all()
+        user_id = int(raw_id)
+        lock = None
+        rows: Sequence[Any]  # rows of user, member, role, org id, org path[, locked]
+        if session.get_bind().dialect.name == "postgresql":
+            lock = caller_lock(request, f"user:{user_id}")
+        if lock is None:
+            rows = (await session.execute(_USER_MEMBER_GRANTS, {"user_id": user_id})).all()
+        else:
+            rows = (
+                await session.execute(
+                    _USER_MEMBER_GRANTS_AND_LOCK, {"user_id": user_id, "lock": lock}
+                )
+            ).all()
+            if rows:
+                lock_taken(request, lock, bool(rows[0][5]))
         user, member = (rows[0][0], rows[0][1]) if rows else (None, None)
         if user is None or not user.is_active:
             raise Unauthorized("The account is not active.", code="invalid_token")
-        grants = [
-            Grant(Role(role), org_id, path)
-            for _u, _m, role, org_id, path in rows
-            if role is not None
-        ]
+        grants = [Grant(Role(row[2]), row[3], row[4]) for row in rows if row[2] is not None]
         return Principal(user=user, member=member, grants=grants)
     if kind == "sa" and token_type == "service":
         account = await session.get(ServiceAccount, int(raw_id))

@@ -28,7 +28,6 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
-    literal,
     or_,
     select,
     update,
@@ -70,15 +69,12 @@ _FINISH = (
 )
 
 
-# PostgreSQL: take the key's advisory lock and read its record, in one round trip. The record is
-# read in the statement's snapshot, taken just before the lock: if the first request committed
-# in between, this one sees no record and does the work again, but cannot store it (the record
-# exists by then, see _STORE_ANSWER), rolls back and replays the first answer.
-_ONE = select(literal(1).label("one")).subquery("one")
-_LOCK_AND_FIND = select(
-    func.pg_try_advisory_xact_lock(bindparam("lock", type_=BigInteger), type_=Boolean).label(
-        "locked"
-    ),
+# PostgreSQL: the key's advisory lock, held until the transaction ends. For a person's request
+# it is taken by the statement that loads the caller (app.deps), a round trip less; see
+# caller_lock().
+_LOCK = select(func.pg_try_advisory_xact_lock(bindparam("lock", type_=BigInteger), type_=Boolean))
+# PostgreSQL: the key's record, when storing an answer found one already.
+_FIND = select(
     _RECORDS.c.id,
     _RECORDS.c.request_hash,
     _RECORDS.c.state,
@@ -86,12 +82,7 @@ _LOCK_AND_FIND = select(
     _RECORDS.c.response_body,
     _RECORDS.c.lease_until,
     _RECORDS.c.expires_at,
-).select_from(
-    _ONE.outerjoin(
-        _RECORDS,
-        and_(_RECORDS.c.caller == bindparam("caller"), _RECORDS.c.key == bindparam("key")),
-    )
-)
+).where(_RECORDS.c.caller == bindparam("caller"), _RECORDS.c.key == bindparam("key"))
 # PostgreSQL: store the answer, unless the key already has one that has not expired (then
 # nothing is returned and the transaction must not commit).
 _NEW_ANSWER = pg_insert(_RECORDS).values(
@@ -133,6 +124,20 @@ def advisory_lock_id(caller: str, key: str) -> int:
     """The 64-bit advisory lock a key takes on PostgreSQL while its request runs."""
     digest = hashlib.sha256(f"idempotency\n{caller}\n{key}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def caller_lock(request: Request, caller: str) -> int | None:
+    """The advisory lock of the request's Idempotency-Key, for the statement that loads the
+    caller to take at once (PostgreSQL, POST requests with a key); None: nothing to take."""
+    key = request.headers.get("idempotency-key")
+    if key is None or request.scope["method"] != "POST":
+        return None
+    return advisory_lock_id(caller, key)
+
+
+def lock_taken(request: Request, lock: int, taken: bool) -> None:
+    """Notes that the statement loading the caller tried the key's lock (see caller_lock)."""
+    request.state.idempotency_lock = (lock, taken)
 
 
 class IdempotencyKeyReused(AppError):
@@ -207,56 +212,75 @@ class Idempotency:
         use_case: Callable[[], Awaitable[BaseModel]],
         status_code: int,
     ) -> Response:
-        """PostgreSQL: lock the key, do the work and store its answer in one transaction."""
+        """PostgreSQL: hold the key's lock, do the work and store its answer, in one
+        transaction. The answer is stored without looking for an earlier one first: a retry
+        (rare) finds the first answer when it tries to store its own, rolls its work back and
+        replays the first answer; everything else saves the look-up's round trip."""
         session, caller, key = self.session, caller_of(self.principal), self.key or ""
-        found_params = {"lock": advisory_lock_id(caller, key), "caller": caller, "key": key}
-        for _attempt in range(3):
-            now = clock.now()
-            if random.random() < 0.01:  # noqa: S311 - housekeeping, not security
-                await session.execute(
-                    delete(IdempotencyRecord).where(col(IdempotencyRecord.expires_at) < now)
-                )
-            found = (await session.execute(_LOCK_AND_FIND, found_params)).one()
-            if not found.locked:
-                raise _in_flight()
-            if found.id is not None and found.expires_at > now:
-                answer = _answer_of(found, fingerprint, now)
-                if answer is not None:
-                    await session.rollback()
-                    return answer
-            params = {
-                **found_params,
-                "request_hash": fingerprint,
-                "created_at": now,
-                "lease_until": now,
-                "expires_at": now + KEEP_FOR,
-            }
-            try:
-                result = await use_case()
-            except AppError as exc:
-                # The refusal is stored for replay in a transaction of its own (the work's is
-                # rolled back, and the lock with it); a duplicate that stored first wins.
-                await session.rollback()
-                refusal = self._problem(exc)
-                await session.execute(
-                    _STORE_ANSWER,
-                    {**params, "status_code": exc.status, "answer": bytes(refusal.body).decode()},
-                )
-                await session.commit()
-                return refusal
-            except BaseException:
-                await session.rollback()
-                raise
-            body = result.model_dump_json()
-            stored = await session.execute(
-                _STORE_ANSWER, {**params, "status_code": status_code, "answer": body}
+        lock = advisory_lock_id(caller, key)
+        tried = getattr(self.request.state, "idempotency_lock", None)
+        if tried is not None and tried[0] == lock:
+            taken = tried[1]
+        else:
+            taken = (await session.execute(_LOCK, {"lock": lock})).scalar()
+        if not taken:
+            raise _in_flight()
+        now = clock.now()
+        if random.random() < 0.01:  # noqa: S311 - housekeeping, not security
+            await session.execute(
+                delete(IdempotencyRecord).where(col(IdempotencyRecord.expires_at) < now)
             )
-            if stored.scalar() is None:
-                await session.rollback()  # a duplicate finished first: replay its answer
-                continue
+        params = {
+            "caller": caller,
+            "key": key,
+            "request_hash": fingerprint,
+            "created_at": now,
+            "lease_until": now,
+            "expires_at": now + KEEP_FOR,
+        }
+        try:
+            result = await use_case()
+        except AppError as exc:
+            # A refusal is stored for replay too, in a transaction of its own (the work's is
+            # rolled back, and the lock with it); an answer stored first wins.
+            await session.rollback()
+            refusal = self._problem(exc)
+            body = bytes(refusal.body).decode()
+            return await self._store_or_replay(params, exc.status, body, refusal, fingerprint)
+        except BaseException:
+            await session.rollback()
+            raise
+        body = result.model_dump_json()
+        return await self._store_or_replay(
+            params, status_code, body, _json(body, status_code), fingerprint
+        )
+
+    async def _store_or_replay(
+        self,
+        params: dict[str, Any],
+        status_code: int,
+        body: str,
+        answer: Response,
+        fingerprint: str,
+    ) -> Response:
+        session = self.session
+        stored = await session.execute(
+            _STORE_ANSWER, {**params, "status_code": status_code, "answer": body}
+        )
+        if stored.scalar() is not None:
             await session.commit()
-            return _json(body, status_code)
-        raise _in_flight()
+            return answer
+        # The key has an answer already: this request is a retry, or reuses another
+        # request's key. Nothing of its own work is kept.
+        await session.rollback()
+        found: Any = (
+            await session.execute(_FIND, {"caller": params["caller"], "key": params["key"]})
+        ).one_or_none()
+        await session.rollback()
+        first = _answer_of(found, fingerprint, params["created_at"]) if found is not None else None
+        if first is None:  # gone or taken over meanwhile: let the client try again
+            raise _in_flight()
+        return first
 
     async def _run_reserved(
         self,
@@ -406,7 +430,7 @@ def _answer_of(
     return None
 
 
-def _replay(record: IdempotencyRecord | Row[Any]) -> Response:
+def _replay(record: Any) -> Response:
     status = record.response_status or 200
     return Response(
         record.response_body or "",

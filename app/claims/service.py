@@ -274,26 +274,32 @@ def _check_quantity(item: StandardItem, claimed: Decimal) -> None:
         )
 
 
+_CLAIMS: Table = Claim.__table__  # type: ignore[attr-defined]
+
+
 def _limit_sums(exclude_claim: bool) -> Select[tuple[Any, Any]]:
-    """Points of the member's pending and approved claims of an item: that month, that year."""
-    counted = func.coalesce(col(Claim.granted_points), col(Claim.claimed_points))
-    in_month = case((col(Claim.period) == bindparam("period"), counted), else_=0)
+    """Points of the member's pending and approved claims of an item: that month, that year.
+
+    Of the table's columns, not the model's: a statement naming no model runs as plain SQL,
+    without the ORM's result machinery (a fifth of the statement's Python time)."""
+    claims = _CLAIMS.c
+    counted = func.coalesce(claims.granted_points, claims.claimed_points)
+    in_month = case((claims.period == bindparam("period"), counted), else_=0)
     stmt = select(
         func.coalesce(func.sum(in_month), 0).label("month_used"),
         func.coalesce(func.sum(counted), 0).label("year_used"),
     ).where(
-        col(Claim.member_id) == bindparam("member_id"),
-        col(Claim.item_id) == bindparam("item_id"),
-        col(Claim.status).in_(("submitted", "approved")),
-        col(Claim.period).startswith(bindparam("year")),
+        claims.member_id == bindparam("member_id"),
+        claims.item_id == bindparam("item_id"),
+        claims.status.in_(("submitted", "approved")),
+        claims.period.startswith(bindparam("year")),
     )
-    return stmt.where(col(Claim.id) != bindparam("claim_id")) if exclude_claim else stmt
+    return stmt.where(claims.id != bindparam("claim_id")) if exclude_claim else stmt
 
 
 # Built once, with parameters: a statement made per request costs more Python time than the
 # query takes in PostgreSQL.
 _LIMIT_SUMS = {False: _limit_sums(False), True: _limit_sums(True)}
-_CLAIMS: Table = Claim.__table__  # type: ignore[attr-defined]
 _INSERT_LEDGER = insert(LedgerEntry.__table__)  # type: ignore[attr-defined]
 
 

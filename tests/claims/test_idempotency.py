@@ -257,3 +257,46 @@ def test_caller_scope_names_user_or_service_account():
     account = ServiceAccount(id=3, name="s", client_id="c", secret_hash="x", organisation_id=1)
     assert caller_of(Principal(service_account=account)) == "sa:3"
     assert clock.now() == NOW
+
+
+async def test_a_service_accounts_keyed_request_is_answered_once(client, world, session):
+    """Service accounts' keys too (on PostgreSQL their lock is not taken with the caller's
+    load, as a person's is, but by a statement of its own)."""
+    items = await item_ids(session, world.standard_id)
+    member = await login(client, "member_a")
+    claim = await new_claim(client, member, items["C01"], submit=True)
+    admin = await login(client, "admin")
+    account = (
+        await client.post(
+            "/api/v1/service-accounts",
+            json={
+                "name": "统计系统",
+                "organisation_id": world.committee.id,
+                "scopes": ["claims:read"],
+            },
+            headers=admin,
+        )
+    ).json()
+    token = await client.post(
+        "/api/v1/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": account["client_id"],
+            "client_secret": account["client_secret"],
+            "scope": "claims:read",
+        },
+    )
+    headers = {
+        "Authorization": f"Bearer {token.json()['access_token']}",
+        "Idempotency-Key": "sa-approve",
+    }
+    url = f"/api/v1/claims/{claim['id']}/approve"
+    first = await client.post(url, headers=headers)
+    again = await client.post(url, headers=headers)
+    assert first.status_code == again.status_code == 403
+    assert "idempotent-replayed" not in first.headers
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    other_body = await client.post(url, json={"comment": "x"}, headers=headers)
+    assert other_body.status_code == 422
+    assert other_body.json()["code"] == "idempotency_key_reused"
