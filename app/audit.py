@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Insert, Table, bindparam, insert, select, union_all
+from sqlalchemy import CTE, Insert, Table, bindparam, insert, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -99,11 +99,16 @@ async def insert_with_events(
         if events:
             await write(session, [{**event, "entity_id": new_id} for event in events])
         return new_id
-    statement = _row_and_events(table, tuple(values), len(events))
-    params = {f"r_{name}": value for name, value in values.items()}
-    for i, event in enumerate(events):
-        params.update({f"e{i}_{name}": event[name] for name in _EVENT_COLUMNS})
-    entity_ids: list[int] = list((await session.execute(statement, params)).scalars())
+    key = (table.name, tuple(values), len(events))
+    statement = _ROW_AND_EVENTS.get(key)
+    if statement is None:
+        new_row = new_row_cte(table, tuple(values))
+        statement = _ROW_AND_EVENTS[key] = events_of(new_row, len(events)).returning(
+            _AUDIT.c.entity_id
+        )
+    entity_ids: list[int] = list(
+        (await session.execute(statement, row_and_event_params(values, events))).scalars()
+    )
     return entity_ids[0]
 
 
@@ -111,32 +116,40 @@ _INSERT_RETURNING_ID: dict[str, Insert] = {}
 _ROW_AND_EVENTS: dict[tuple[str, tuple[str, ...], int], Insert] = {}
 
 
-def _row_and_events(table: Table, columns: tuple[str, ...], n_events: int) -> Insert:
-    """WITH new_row AS (INSERT INTO table … RETURNING id) INSERT INTO audit_event … SELECT
-    (the events' values, new_row.id) FROM new_row [UNION ALL …], built once per shape."""
-    key = (table.name, columns, n_events)
-    found = _ROW_AND_EVENTS.get(key)
-    if found is None:
-        new_row = (
-            insert(table)
-            .values({name: bindparam(f"r_{name}", type_=table.c[name].type) for name in columns})
-            .returning(table.c.id)
-            .cte("new_row")
+def new_row_cte(table: Table, columns: tuple[str, ...], *, only_with: CTE | None = None) -> CTE:
+    """INSERT INTO table (columns) VALUES (:r_column, …) RETURNING id, as the CTE new_row;
+    with only_with, INSERT … SELECT :r_column, … FROM only_with: a row only if that CTE has
+    one. Parameters are named by row_and_event_params()."""
+    binds = [bindparam(f"r_{name}", type_=table.c[name].type) for name in columns]
+    if only_with is None:
+        inserted = insert(table).values(dict(zip(columns, binds, strict=True)))
+    else:
+        inserted = insert(table).from_select(list(columns), select(*binds).select_from(only_with))
+    return inserted.returning(table.c.id).cte("new_row")
+
+
+def events_of(new_row: CTE, n_events: int) -> Insert:
+    """INSERT INTO audit_event … SELECT :e0_column, …, new_row.id FROM new_row [UNION ALL …]:
+    n events about the row that new_row inserts (see new_row_cte)."""
+    selects = [
+        select(
+            *(
+                bindparam(f"e{i}_{name}", type_=_AUDIT.c[name].type).label(name)
+                for name in _EVENT_COLUMNS
+            ),
+            new_row.c.id.label("entity_id"),
         )
-        selects = [
-            select(
-                *(
-                    bindparam(f"e{i}_{name}", type_=_AUDIT.c[name].type).label(name)
-                    for name in _EVENT_COLUMNS
-                ),
-                new_row.c.id.label("entity_id"),
-            )
-            for i in range(n_events)
-        ]
-        source = selects[0] if n_events == 1 else union_all(*selects)
-        found = _ROW_AND_EVENTS[key] = (
-            insert(_AUDIT)
-            .from_select([*_EVENT_COLUMNS, "entity_id"], source)
-            .returning(_AUDIT.c.entity_id)
-        )
-    return found
+        for i in range(n_events)
+    ]
+    source = selects[0] if n_events == 1 else union_all(*selects)
+    return insert(_AUDIT).from_select([*_EVENT_COLUMNS, "entity_id"], source)
+
+
+def row_and_event_params(
+    values: dict[str, Any], events: Sequence[dict[str, Any]]
+) -> dict[str, Any]:
+    """The parameters of new_row_cte() and events_of() for a row's values and its events."""
+    params = {f"r_{name}": value for name, value in values.items()}
+    for i, event in enumerate(events):
+        params.update({f"e{i}_{name}": event[name] for name in _EVENT_COLUMNS})
+    return params

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import Select, Table, bindparam, case, func, insert, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 from sqlmodel import col
 
 from app import audit, clock, lookups
@@ -365,6 +366,41 @@ def _month_status_and_sums() -> Select[tuple[Any, Any, Any]]:
 
 
 _MONTH_STATUS_AND_SUMS = _month_status_and_sums()
+_SUBMISSIONS: dict[tuple[tuple[str, ...], int], Executable] = {}
+
+
+def _submission(columns: tuple[str, ...], n_events: int) -> Executable:
+    """PostgreSQL: a claim submitted at once, in one round trip. Reads the branch month's
+    status under the shared lock and the caps' sums (as _month_status_and_sums), inserts the
+    claim if the month has its row, with its audit events, and returns status, sums and the
+    new id. The rules are checked afterwards, in Python, on what it read (all of it read
+    before the insert, in the statement's snapshot): a refusal rolls the insert back."""
+    found = _SUBMISSIONS.get((columns, n_events))
+    if found is None:
+        months = BranchMonth.__table__  # type: ignore[attr-defined]
+        month = (
+            select(months.c.status)
+            .where(
+                months.c.branch_id == bindparam("branch_id"),
+                months.c.period == bindparam("period"),
+            )
+            .with_for_update(read=True)
+            .cte("month")
+        )
+        sums = _LIMIT_SUMS[False].cte("sums")
+        new_row = audit.new_row_cte(_CLAIMS, columns, only_with=month)
+        found = (
+            select(
+                month.c.status,
+                sums.c.month_used,
+                sums.c.year_used,
+                select(new_row.c.id).scalar_subquery().label("id"),
+            )
+            .select_from(month.join(sums, true()))
+            .add_cte(audit.events_of(new_row, n_events).cte("events"))
+        )
+        _SUBMISSIONS[(columns, n_events)] = found
+    return found
 
 
 # -- member use cases -----------------------------------------------------------------------
@@ -394,27 +430,6 @@ async def create_with_context(
     _check_window(standard, period)
     claimed = item.points * data.quantity
     _check_quantity(item, claimed)
-    sums: tuple[object, object] | None = None
-    if data.submit and _has_caps(item):
-        # The month's lock and the caps' sums in one statement (the usual case: the month row
-        # exists); a month without its row yet goes the long way below.
-        found = (
-            await session.execute(
-                _MONTH_STATUS_AND_SUMS,
-                {
-                    "branch_id": member.branch_id,
-                    "period": period,
-                    "member_id": member.id,
-                    "item_id": item.id,
-                    "year": period[:4],
-                },
-            )
-        ).one_or_none()
-        if found is not None:
-            refuse_if_locked(found[0], period)
-            sums = (found[1], found[2])
-    if sums is None:
-        await require_open(session, branch_id=member.branch_id, period=period)
     now = clock.now()
     values: dict[str, Any] = {
         "member_id": member.id,
@@ -438,28 +453,16 @@ async def create_with_context(
         "created_at": now,
         "updated_at": now,
     }
-    if data.submit:
-        # Submitted at once: the window and the month lock were checked just above, in this
-        # transaction; only the evidence rule and the caps remain. No UPDATE, no refresh.
-        if item.requires_evidence:
-            raise Conflict(
-                f"{item.code} needs evidence: attach a photo or PDF before submitting.",
-                code="evidence_required",
-            )
-        if sums is not None:
-            _enforce_limits(item, claimed, month_used=sums[0], year_used=sums[1])
-        else:
-            await _check_limits(
-                session, member_id=member.id, item=item, period=period, claimed=claimed
-            )
-        values["status"] = target_state("draft", "submit")
-        values["submitted_at"] = now
     events = [
         audit.row(
             actor=principal, entity_type="claim", entity_id=None, action="create", to_state="draft"
         )
     ]
     if data.submit:
+        # Submitted at once: no UPDATE, no refresh; the window is checked above, the month's
+        # lock, the evidence rule and the caps below, in this transaction.
+        values["status"] = target_state("draft", "submit")
+        values["submitted_at"] = now
         events.append(
             audit.row(
                 actor=principal,
@@ -470,6 +473,42 @@ async def create_with_context(
                 to_state=values["status"],
             )
         )
+    sums: tuple[object, object] | None = None
+    if data.submit and _has_caps(item) and not item.requires_evidence:
+        # The usual month-end claim, once its month has a row: the month's lock and the caps'
+        # sums in one statement (PostgreSQL: the insert too); otherwise the long way below.
+        params = {
+            "branch_id": member.branch_id,
+            "period": period,
+            "member_id": member.id,
+            "item_id": item.id,
+            "year": period[:4],
+        }
+        in_one = session.get_bind().dialect.name == "postgresql"
+        if in_one:
+            params.update(audit.row_and_event_params(values, events))
+            statement = _submission(tuple(values), len(events))
+        else:
+            statement = _MONTH_STATUS_AND_SUMS
+        found = (await session.execute(statement, params)).one_or_none()
+        if found is not None:
+            refuse_if_locked(found[0], period)
+            _enforce_limits(item, claimed, month_used=found[1], year_used=found[2])
+            if in_one:
+                values["id"] = found[3]
+                return values, item, standard
+            sums = (found[1], found[2])
+    if sums is None:
+        await require_open(session, branch_id=member.branch_id, period=period)
+        if data.submit:
+            if item.requires_evidence:
+                raise Conflict(
+                    f"{item.code} needs evidence: attach a photo or PDF before submitting.",
+                    code="evidence_required",
+                )
+            await _check_limits(
+                session, member_id=member.id, item=item, period=period, claimed=claimed
+            )
     values["id"] = await audit.insert_with_events(session, _CLAIMS, values, events)
     return values, item, standard
 

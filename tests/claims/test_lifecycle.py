@@ -245,6 +245,9 @@ async def test_a_claim_submitted_at_once_is_held_to_the_caps(client, world, sess
     assert second.status_code == 409, second.text
     assert second.json()["code"] == "item_month_limit_reached"
     assert second.json()["used"] == "0.5"
+    # Refused after the statement that read the caps had inserted it: nothing of it is kept.
+    listed = await client.get("/api/v1/claims", params={"month": "2026-11"}, headers=member)
+    assert [c["id"] for c in listed.json()["items"]] == [first.json()["id"]]
 
 
 async def test_monthly_limit_counts_pending_and_approved_claims(client, world, session):

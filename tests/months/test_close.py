@@ -139,17 +139,22 @@ async def test_an_org_admin_above_may_close(client, world, session):
 # -- what a locked month refuses ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("submit", [False, True], ids=["draft", "submitted-at-once"])
-async def test_locked_month_refuses_new_claims(client, world, session, submit):
-    """Both ways in: a draft, and a claim submitted at once (`submit: true`), whose month lock
-    is read in the same statement as its item's caps."""
+@pytest.mark.parametrize(
+    ("submit", "code"),
+    [(False, "C01"), (True, "D05")],
+    ids=["draft", "submitted-at-once"],
+)
+async def test_locked_month_refuses_new_claims(client, world, session, submit, code):
+    """Both ways in: a draft, and a claim submitted at once (`submit: true`) of an item with
+    caps and no evidence, whose month lock is read in the same statement as the caps (on
+    PostgreSQL, the statement that inserts it too: the refusal must undo the insert)."""
     items = await items_of(session, world)
     assert (await close(client, await login(client, "secretary_a"), world.branch_a.id)).is_success
     member = await login(client, "member_a")
     response = await client.post(
         f"{API}/claims",
         json={
-            "item_id": items["C01"],
+            "item_id": items[code],
             "occurred_on": "2026-11-10",
             "description": "参加社区志愿服务",
             "submit": submit,
