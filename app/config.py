@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import computed_field, model_validator
+from pydantic import Field, computed_field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
@@ -17,6 +17,13 @@ class Settings(BaseSettings):
     port: int = 8000
     data_dir: Path = Path("data")
     database_url: str | None = None
+    # PostgreSQL connections each process keeps open. A fixed pool, no overflow: a connection
+    # opened beyond the pool is closed again on return, and under load that churn (a server
+    # process forked, sign-in, type set-up) cost more than the requests' own queries. Past the
+    # pool, requests wait (up to database_pool_timeout seconds) for a connection.
+    database_pool_size: int = Field(default=20, ge=1, le=200)
+    database_max_overflow: int = Field(default=0, ge=0, le=200)
+    database_pool_timeout: float = Field(default=30.0, gt=0)
     redis_url: str | None = None
 
     secret_key: str = DEFAULT_SECRET

@@ -39,7 +39,12 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    engine = create_async_engine(url, **kwargs)
+    pool = {
+        "pool_size": settings.database_pool_size,
+        "max_overflow": settings.database_max_overflow,
+        "pool_timeout": settings.database_pool_timeout,
+    }
+    engine = create_async_engine(url, **{**pool, **kwargs})
     _ping_when_idle(engine)
     return engine
 

@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,19 @@ def install_error_handlers(app: FastAPI) -> None:
             "Invalid value",
             "A value is out of range or malformed.",
             instance=request.url.path,
+        )
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every pooled connection stayed busy for DATABASE_POOL_TIMEOUT: overload, not a bug.
+        log.warning("no database connection free for %s: %s", request.url.path, exc)
+        return problem(
+            503,
+            "database_busy",
+            "Busy",
+            "The server is too busy to answer now; try again in a moment.",
+            instance=request.url.path,
+            headers={"Retry-After": "2"},
         )
 
     @app.exception_handler(Exception)

@@ -365,6 +365,8 @@ def _contention(r: Report) -> str:
 
 
 def markdown_section(r: Report) -> str:
+    from app.config import settings  # the servers' pool settings: the same environment
+
     f = r.facts
     versions = ", ".join(
         f"{name} {version(name)}" for name in ("fastapi", "uvicorn", "sqlalchemy", "asyncpg")
@@ -391,8 +393,10 @@ def markdown_section(r: Report) -> str:
         f"- Servers: `uvicorn <app> {' '.join(UVICORN_FLAGS)}` as in the Dockerfile — "
         + ("one worker" if r.workers == 1 else f"**{r.workers} workers** (`--workers`)")
         + " (uvloop, httptools), access log on, `ENVIRONMENT=production`. Both apps use "
-        "`app.db.make_engine` (asyncpg, SQLAlchemy's default pool of 5 + 10 overflow, "
-        "connections idle 5 s or more pinged before use) and the app's session dependency.",
+        "`app.db.make_engine` (asyncpg; the app's fixed pool of "
+        f"{settings.database_pool_size} connections + {settings.database_max_overflow} "
+        "overflow; connections idle 5 s or more pinged before use) and the app's session "
+        "dependency.",
         f"- Load: {r.clients} closed-loop keep-alive clients. Both servers run side by side "
         f"and are loaded in turn, in {len(r.round_ratios)} rounds of bare insert then "
         f"month-end, each with {r.warmup:g} s of warm-up: {r.duration:g} s measured for each "

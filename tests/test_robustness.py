@@ -130,3 +130,30 @@ async def test_metrics_label_requests_with_their_route_template(client, world):
     text = (await client.get("/metrics")).text
     assert 'handler="/api/v1/claims/{claim_id}"' in text
     assert "987654" not in text and "987655" not in text
+
+
+async def test_no_free_database_connection_is_a_503_not_a_500(client, world, monkeypatch):
+    """Every pooled connection busy past DATABASE_POOL_TIMEOUT: overload, answered as such."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from app import db
+    from tests.conftest import TEST_DATABASE_URL
+
+    member = await login(client, "member_a")
+    tiny = db.make_engine(TEST_DATABASE_URL, pool_size=1, max_overflow=0, pool_timeout=0.2)
+    monkeypatch.setattr(
+        db, "SessionFactory", async_sessionmaker(tiny, expire_on_commit=False, class_=AsyncSession)
+    )
+    try:
+        async with tiny.connect() as busy:  # the pool's one connection, in use
+            await busy.execute(text("SELECT 1"))
+            response = await client.get("/api/v1/me", headers=member)
+        assert response.status_code == 503, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["code"] == "database_busy"
+        assert response.headers["retry-after"] == "2"
+        again = await client.get("/api/v1/me", headers=member)  # freed: answered again
+        assert again.status_code == 200, again.text
+    finally:
+        await tiny.dispose()
