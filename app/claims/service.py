@@ -794,34 +794,67 @@ async def review(
     return claim
 
 
+# A bulk review decides its claims this many at a time, letting other requests run in between:
+# hundreds of claims in one go held the event loop for tens of milliseconds at a stretch, and
+# every member submitting meanwhile waited that long at each of their own queries.
+_BULK_CHUNK = 50
+
+
 async def bulk_review(
     *, session: AsyncSession, principal: Principal, decisions: list[BulkDecision]
 ) -> BulkReviewResult:
     """Decide up to 500 claims; each gets its own answer and a failure undoes no other."""
     if principal.user is None:
         raise Forbidden("Claims are reviewed by people.", code="users_only")
-    ids = list(dict.fromkeys(d.claim_id for d in decisions))
+    # One answer per decision, in the order given.
+    results: list[BulkResult | None] = [None] * len(decisions)
+    seen: set[int] = set()
+    branch_paths: dict[int, str] = {}
+    months: dict[tuple[int, str], str] = {}
+    for start in range(0, len(decisions), _BULK_CHUNK):
+        if start:
+            await asyncio.sleep(0)
+        await _bulk_chunk(
+            session,
+            principal,
+            list(enumerate(decisions))[start : start + _BULK_CHUNK],
+            results=results,
+            seen=seen,
+            branch_paths=branch_paths,
+            months=months,
+        )
+    ordered = [r for r in results if r is not None]
+    succeeded = sum(r.ok for r in ordered)
+    return BulkReviewResult(succeeded=succeeded, failed=len(ordered) - succeeded, results=ordered)
+
+
+async def _bulk_chunk(
+    session: AsyncSession,
+    principal: Principal,
+    chunk: list[tuple[int, BulkDecision]],
+    *,
+    results: list[BulkResult | None],
+    seen: set[int],
+    branch_paths: dict[int, str],
+    months: dict[tuple[int, str], str],
+) -> None:
+    """Decides a slice of a bulk review, filling in results at the decisions' positions;
+    seen, branch_paths and months carry over from one slice to the next."""
+    ids = list(dict.fromkeys(d.claim_id for _, d in chunk))
     claims = {
         c.id: c
         for c in (await session.execute(select(Claim).where(col(Claim.id).in_(ids)))).scalars()
     }
-    branch_paths = dict(
-        (
-            await session.execute(
-                select(col(Organisation.id), col(Organisation.path)).where(
-                    col(Organisation.id).in_({c.branch_id for c in claims.values()})
-                )
+    unknown = {c.branch_id for c in claims.values()} - branch_paths.keys()
+    if unknown:
+        found = await session.execute(
+            select(col(Organisation.id), col(Organisation.path)).where(
+                col(Organisation.id).in_(unknown)
             )
-        ).all()
-    )
-    months: dict[tuple[int, str], str] = {}
-    # One answer per decision, in the order given.
-    results: list[BulkResult | None] = [None] * len(decisions)
+        )
+        branch_paths.update((org_id, path) for org_id, path in found if org_id is not None)
     accepted: list[tuple[int, BulkDecision, Claim, dict[str, Any]]] = []
-    seen: set[int] = set()
-    for position, d in enumerate(decisions):
-        if position % 100 == 99:
-            await asyncio.sleep(0)  # 500 decisions are tens of ms of Python: share the loop
+    for position, d in chunk:
         claim = claims.get(d.claim_id)
         try:
             if d.claim_id in seen:
@@ -850,6 +883,8 @@ async def bulk_review(
                 code=exc.code,
                 detail=exc.detail,
             )
+    if not accepted:
+        return
     now = clock.now()
     common = {"reviewed_by_user_id": principal.user_id, "decided_at": now, "decision_seen_at": None}
     # Full approvals without a comment share one statement; the rest go one by one.
@@ -858,16 +893,18 @@ async def bulk_review(
         for _, d, c, _ in accepted
         if d.decision == "approve" and d.points is None and not d.comment and c.id is not None
     }
-    moved = set(
-        await _apply(
-            session,
-            sorted(plain),
-            "approve",
-            granted_points=col(Claim.claimed_points),
-            decision_comment=None,
-            **common,
+    moved: set[int] = set()
+    if plain:
+        moved.update(
+            await _apply(
+                session,
+                sorted(plain),
+                "approve",
+                granted_points=col(Claim.claimed_points),
+                decision_comment=None,
+                **common,
+            )
         )
-    )
     for _, d, c, v in accepted:
         if c.id in plain:
             continue
@@ -876,10 +913,8 @@ async def bulk_review(
             moved.add(c.id)
     ledger: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
-    for n, (position, d, c, v) in enumerate(accepted, 1):
+    for position, d, c, v in accepted:
         assert c.id is not None
-        if n % 100 == 0:
-            await asyncio.sleep(0)
         if c.id not in moved:
             results[position] = BulkResult(
                 claim_id=c.id,
@@ -911,9 +946,6 @@ async def bulk_review(
     if ledger:
         await session.execute(_INSERT_LEDGER, ledger)
     await audit.write(session, events)
-    ordered = [r for r in results if r is not None]
-    succeeded = sum(r.ok for r in ordered)
-    return BulkReviewResult(succeeded=succeeded, failed=len(ordered) - succeeded, results=ordered)
 
 
 async def expire_open_claims(
