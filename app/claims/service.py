@@ -797,7 +797,7 @@ async def review(
 # A bulk review decides its claims this many at a time, letting other requests run in between:
 # hundreds of claims in one go held the event loop for tens of milliseconds at a stretch, and
 # every member submitting meanwhile waited that long at each of their own queries.
-_BULK_CHUNK = 50
+_BULK_CHUNK = 100
 
 
 async def bulk_review(
