@@ -157,3 +157,34 @@ async def test_no_free_database_connection_is_a_503_not_a_500(client, world, mon
         assert again.status_code == 200, again.text
     finally:
         await tiny.dispose()
+
+
+def test_no_route_loads_the_caller_twice():
+    """current_principal and current_principal_any each load the caller (a query); a route
+    that depended on both would load it twice."""
+    from fastapi.routing import APIRoute
+
+    from app.deps import current_principal, current_principal_any
+    from app.main import app
+
+    def calls(dependant) -> set:
+        found = {dependant.call}
+        for sub in dependant.dependencies:
+            found |= calls(sub)
+        return found
+
+    def api_routes(routes) -> list[APIRoute]:
+        found = []
+        for route in routes:
+            if isinstance(route, APIRoute):
+                found.append(route)
+            elif (included := getattr(route, "original_router", None)) is not None:
+                found += api_routes(included.routes)  # FastAPI keeps included routers whole
+        return found
+
+    routes = api_routes(app.routes)
+    assert len(routes) > 40
+    both = [
+        r.path for r in routes if {current_principal, current_principal_any} <= calls(r.dependant)
+    ]
+    assert both == []
