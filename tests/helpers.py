@@ -83,3 +83,27 @@ async def new_claim(
         assert submitted.status_code == 200, submitted.text
         claim = submitted.json()
     return claim
+
+
+async def service_account_headers(
+    client: httpx.AsyncClient, admin: dict[str, str], organisation_id: int, scope: str
+) -> dict[str, str]:
+    """An org admin creates a service account with one scope; its client-credentials token."""
+    created = await client.post(
+        "/api/v1/service-accounts",
+        json={"name": "组织部统计系统", "organisation_id": organisation_id, "scopes": [scope]},
+        headers=admin,
+    )
+    assert created.status_code == 201, created.text
+    account = created.json()
+    token = await client.post(
+        "/api/v1/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": account["client_id"],
+            "client_secret": account["client_secret"],
+            "scope": scope,
+        },
+    )
+    assert token.status_code == 200, token.text
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}

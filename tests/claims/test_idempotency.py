@@ -12,7 +12,7 @@ from app.claims import service
 from app.idempotency import caller_of, request_fingerprint
 from app.models import Claim, IdempotencyRecord
 from tests.factories import login
-from tests.helpers import item_ids, new_claim, set_now, shanghai
+from tests.helpers import item_ids, new_claim, service_account_headers, set_now, shanghai
 
 NOW = shanghai("2026-11-20 10:00:00")
 
@@ -266,28 +266,8 @@ async def test_a_service_accounts_keyed_request_is_answered_once(client, world, 
     member = await login(client, "member_a")
     claim = await new_claim(client, member, items["C01"], submit=True)
     admin = await login(client, "admin")
-    account = (
-        await client.post(
-            "/api/v1/service-accounts",
-            json={
-                "name": "统计系统",
-                "organisation_id": world.committee.id,
-                "scopes": ["claims:read"],
-            },
-            headers=admin,
-        )
-    ).json()
-    token = await client.post(
-        "/api/v1/auth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": account["client_id"],
-            "client_secret": account["client_secret"],
-            "scope": "claims:read",
-        },
-    )
     headers = {
-        "Authorization": f"Bearer {token.json()['access_token']}",
+        **await service_account_headers(client, admin, world.committee.id, "claims:read"),
         "Idempotency-Key": "sa-approve",
     }
     url = f"/api/v1/claims/{claim['id']}/approve"

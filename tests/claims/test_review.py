@@ -11,7 +11,7 @@ from sqlmodel import col
 from app import db
 from app.models import AuditEvent, Claim, LedgerEntry
 from tests.factories import login, make_user
-from tests.helpers import item_ids, new_claim, set_now, shanghai
+from tests.helpers import item_ids, new_claim, service_account_headers, set_now, shanghai
 
 
 @pytest.fixture(autouse=True)
@@ -227,28 +227,7 @@ async def test_service_account_with_claims_read_lists_claims_of_its_subtree(clie
     member = await login(client, "member_a")
     claim = await new_claim(client, member, items["C01"], submit=True)
     admin = await login(client, "admin")
-    created = await client.post(
-        "/api/v1/service-accounts",
-        json={
-            "name": "组织部统计系统",
-            "organisation_id": world.committee.id,
-            "scopes": ["claims:read"],
-        },
-        headers=admin,
-    )
-    assert created.status_code == 201, created.text
-    account = created.json()
-    token = await client.post(
-        "/api/v1/auth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": account["client_id"],
-            "client_secret": account["client_secret"],
-            "scope": "claims:read",
-        },
-    )
-    assert token.status_code == 200, token.text
-    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    headers = await service_account_headers(client, admin, world.committee.id, "claims:read")
     listed = await client.get(f"/api/v1/claims?branch={world.branch_a.id}", headers=headers)
     assert [c["id"] for c in listed.json()["items"]] == [claim["id"]]
     refused = await client.post(f"/api/v1/claims/{claim['id']}/approve", headers=headers)
