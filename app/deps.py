@@ -5,14 +5,14 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import BigInteger, Boolean, and_, bindparam, func, join, select, true
+from sqlalchemy import and_, bindparam, join, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.access import Grant, Principal, Role
 from app.db import SessionDep
 from app.errors import Forbidden, Unauthorized
-from app.idempotency import caller_lock, lock_taken
+from app.idempotency import TRY_KEY_LOCK, caller_lock, lock_taken
 from app.models import Member, Organisation, RoleAssignment, ServiceAccount, User
 from app.security import TokenError, decode_access_token
 
@@ -44,11 +44,7 @@ _USER_MEMBER_GRANTS = (
 )
 # The same, also trying the advisory lock of the request's Idempotency-Key (PostgreSQL): the
 # lock the idempotent use case needs first, taken in this round trip instead of one of its own.
-_REQUEST_LOCK = select(
-    func.pg_try_advisory_xact_lock(bindparam("lock", type_=BigInteger), type_=Boolean).label(
-        "locked"
-    )
-).subquery("request_lock")
+_REQUEST_LOCK = select(TRY_KEY_LOCK).subquery("request_lock")
 _USER_MEMBER_GRANTS_AND_LOCK = _USER_MEMBER_GRANTS.add_columns(_REQUEST_LOCK.c.locked).join(
     _REQUEST_LOCK, true()
 )

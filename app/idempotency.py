@@ -72,7 +72,10 @@ _FINISH = (
 # PostgreSQL: the key's advisory lock, held until the transaction ends. For a person's request
 # it is taken by the statement that loads the caller (app.deps), a round trip less; see
 # caller_lock().
-_LOCK = select(func.pg_try_advisory_xact_lock(bindparam("lock", type_=BigInteger), type_=Boolean))
+TRY_KEY_LOCK = func.pg_try_advisory_xact_lock(
+    bindparam("lock", type_=BigInteger), type_=Boolean
+).label("locked")
+_LOCK = select(TRY_KEY_LOCK)
 # PostgreSQL: the key's record, when storing an answer found one already.
 _FIND = select(
     _RECORDS.c.id,
