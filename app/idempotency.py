@@ -22,12 +22,18 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import (
+    CTE,
     BigInteger,
     Boolean,
+    ColumnElement,
+    FromClause,
+    Insert,
+    Text,
     and_,
     bindparam,
     delete,
     func,
+    literal,
     or_,
     select,
     update,
@@ -87,40 +93,62 @@ _FIND = select(
     _RECORDS.c.expires_at,
 ).where(_RECORDS.c.caller == bindparam("caller"), _RECORDS.c.key == bindparam("key"))
 # PostgreSQL: store the answer, unless the key already has one that has not expired (then
-# nothing is returned and the transaction must not commit).
-_NEW_ANSWER = pg_insert(_RECORDS).values(
-    caller=bindparam("caller"),
-    key=bindparam("key"),
-    request_hash=bindparam("request_hash"),
-    state="done",
-    response_status=bindparam("status_code"),
-    response_body=bindparam("answer"),
-    created_at=bindparam("created_at"),
-    lease_until=bindparam("lease_until"),
-    expires_at=bindparam("expires_at"),
+# nothing is returned and the transaction must not commit). The record's columns are selected
+# (INSERT … SELECT) so that answer_cte() can store an answer made from a new row's id.
+_ANSWER_COLUMNS = (
+    "caller",
+    "key",
+    "request_hash",
+    "state",
+    "response_status",
+    "response_body",
+    "created_at",
+    "lease_until",
+    "expires_at",
 )
-_STORE_ANSWER = _NEW_ANSWER.on_conflict_do_update(
-    index_elements=["caller", "key"],
-    set_={
-        name: _NEW_ANSWER.excluded[name]
-        for name in (
-            "request_hash",
-            "state",
-            "response_status",
-            "response_body",
-            "created_at",
-            "lease_until",
-            "expires_at",
+
+
+def _upsert_answer(body: ColumnElement[str], source: FromClause | None = None) -> Insert:
+    """INSERT INTO idempotency_record … SELECT … [FROM source] ON CONFLICT (caller, key) DO
+    UPDATE … WHERE the record there has expired, RETURNING id: no row when the key already
+    has an answer. body is the answer's JSON; every other value is a parameter."""
+    c = _RECORDS.c
+    selected = select(
+        *(
+            body
+            if name == "response_body"
+            else literal("done", c.state.type)
+            if name == "state"
+            else bindparam("status_code" if name == "response_status" else name, type_=c[name].type)
+            for name in _ANSWER_COLUMNS
         )
-    },
-    where=or_(
-        _RECORDS.c.expires_at <= _NEW_ANSWER.excluded.created_at,
-        and_(
-            _RECORDS.c.state == "running",
-            _RECORDS.c.lease_until <= _NEW_ANSWER.excluded.created_at,
+    )
+    new = pg_insert(_RECORDS).from_select(
+        list(_ANSWER_COLUMNS), selected if source is None else selected.select_from(source)
+    )
+    return new.on_conflict_do_update(
+        index_elements=["caller", "key"],
+        set_={name: new.excluded[name] for name in _ANSWER_COLUMNS[2:]},
+        where=or_(
+            c.expires_at <= new.excluded.created_at,
+            and_(c.state == "running", c.lease_until <= new.excluded.created_at),
         ),
-    ),
-).returning(_RECORDS.c.id)
+    ).returning(c.id)
+
+
+_STORE_ANSWER = _upsert_answer(bindparam("answer", type_=Text))
+# An answer about a row created by the same statement starts with its id (see AnswerSlot).
+_ID_HEAD = '{"id":'
+
+
+def answer_cte(new_row: CTE) -> CTE:
+    """The CTE that stores a keyed request's answer in the statement that inserts the row the
+    answer is about (new_row: a CTE of INSERT … RETURNING id): the answer is '{"id":', the new
+    id and the answer's tail, a parameter made by AnswerSlot.use(). Its column id is the
+    record's id, or NULL when the key already has an answer (the statement's work must then
+    be rolled back, see AnswerSlot.settle)."""
+    body = func.concat(_ID_HEAD, new_row.c.id, bindparam("answer_tail", type_=Text))
+    return _upsert_answer(body, new_row).cte("answer")
 
 
 def advisory_lock_id(caller: str, key: str) -> int:
@@ -141,6 +169,46 @@ def caller_lock(request: Request, caller: str) -> int | None:
 def lock_taken(request: Request, lock: int, taken: bool) -> None:
     """Notes that the statement loading the caller tried the key's lock (see caller_lock)."""
     request.state.idempotency_lock = (lock, taken)
+
+
+_SLOT = "idempotency_answer_slot"
+
+
+class AnswerSlot:
+    """A keyed request's answer, for the statement that does the request's work to store
+    along with it (PostgreSQL): the busiest use case, a claim submitted at month end, then
+    writes its row, its audit events and its answer in one statement instead of two.
+
+    The use case renders its answer before the insert, with id 0 (use()), runs the statement
+    with answer_cte() and use()'s parameters, and reports what it returned (settle()). A use
+    case that does not do so leaves the slot unused, and its answer is stored afterwards."""
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        self.params = params
+        self.body: str | None = None
+        self.stored = False
+        self._tail: str | None = None
+
+    def use(self, answer_with_id_0: str) -> dict[str, Any] | None:
+        """The parameters of answer_cte() for an answer rendered with id 0; None if the
+        answer does not begin with its id (then store it the usual way)."""
+        head = _ID_HEAD + "0"
+        if not answer_with_id_0.startswith(head) or answer_with_id_0[len(head)] not in ",}":
+            return None
+        self._tail = answer_with_id_0[len(head) :]
+        return {**self.params, "answer_tail": self._tail}
+
+    def settle(self, new_id: int, record_id: int | None) -> None:
+        """What the statement returned: the new row's id and answer_cte()'s record id."""
+        assert self._tail is not None, "use() first"
+        self.body = f"{_ID_HEAD}{new_id}{self._tail}"
+        self.stored = record_id is not None
+
+
+def answer_slot(session: AsyncSession) -> AnswerSlot | None:
+    """The slot of the keyed request running in this session, if any (PostgreSQL)."""
+    slot: AnswerSlot | None = session.info.get(_SLOT)
+    return slot
 
 
 class IdempotencyKeyReused(AppError):
@@ -241,6 +309,7 @@ class Idempotency:
             "lease_until": now,
             "expires_at": now + KEEP_FOR,
         }
+        slot = session.info[_SLOT] = AnswerSlot({**params, "status_code": status_code})
         try:
             result = await use_case()
         except AppError as exc:
@@ -253,6 +322,14 @@ class Idempotency:
         except BaseException:
             await session.rollback()
             raise
+        finally:
+            del session.info[_SLOT]
+        if slot.body is not None:  # the use case's statement stored the answer (or found one)
+            if slot.stored:
+                await session.commit()
+                return _json(slot.body, status_code)
+            await session.rollback()
+            return await self._first_answer(params, fingerprint)
         body = result.model_dump_json()
         return await self._store_or_replay(
             params, status_code, body, _json(body, status_code), fingerprint
@@ -276,6 +353,12 @@ class Idempotency:
         # The key has an answer already: this request is a retry, or reuses another
         # request's key. Nothing of its own work is kept.
         await session.rollback()
+        return await self._first_answer(params, fingerprint)
+
+    async def _first_answer(self, params: dict[str, Any], fingerprint: str) -> Response:
+        """After storing this request's answer found the key's first one (and the work was
+        rolled back): that answer again, or the refusal _answer_of() gives."""
+        session = self.session
         found: Any = (
             await session.execute(_FIND, {"caller": params["caller"], "key": params["key"]})
         ).one_or_none()

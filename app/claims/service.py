@@ -6,13 +6,25 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, case, func, insert, or_, select, true, update
+from sqlalchemy import (
+    Select,
+    Table,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import col
 
-from app import audit, clock, lookups
+from app import audit, clock, idempotency, lookups
 from app.access import Action, Principal
 from app.claims.schemas import (
     BulkDecision,
@@ -305,7 +317,9 @@ def _limit_sums(exclude_claim: bool) -> Select[tuple[Any, Any]]:
     ).where(
         claims.member_id == bindparam("member_id"),
         claims.item_id == bindparam("item_id"),
-        claims.status.in_(("submitted", "approved")),
+        # The states as SQL literals: a list of values would be an expanding parameter,
+        # rendered into the statement's text again on every execution.
+        claims.status.in_([literal_column("'submitted'"), literal_column("'approved'")]),
         claims.period.startswith(bindparam("year")),
     )
     return stmt.where(claims.id != bindparam("claim_id")) if exclude_claim else stmt
@@ -379,16 +393,18 @@ def _month_status_and_sums() -> Select[tuple[Any, Any, Any]]:
 
 
 _MONTH_STATUS_AND_SUMS = _month_status_and_sums()
-_SUBMISSIONS: dict[tuple[tuple[str, ...], int], Executable] = {}
+_SUBMISSIONS: dict[tuple[tuple[str, ...], int, bool], Executable] = {}
 
 
-def _submission(columns: tuple[str, ...], n_events: int) -> Executable:
+def _submission(columns: tuple[str, ...], n_events: int, answered: bool) -> Executable:
     """PostgreSQL: a claim submitted at once, in one round trip. Reads the branch month's
     status under the shared lock and the caps' sums (as _month_status_and_sums), inserts the
     claim if the month has its row, with its audit events, and returns status, sums and the
-    new id. The rules are checked afterwards, in Python, on what it read (all of it read
-    before the insert, in the statement's snapshot): a refusal rolls the insert back."""
-    found = _SUBMISSIONS.get((columns, n_events))
+    new id; answered: stores the request's idempotency answer too (idempotency.answer_cte),
+    and returns its record's id. The rules are checked afterwards, in Python, on what it read
+    (all of it read before the insert, in the statement's snapshot): a refusal rolls the
+    insert back."""
+    found = _SUBMISSIONS.get((columns, n_events, answered))
     if found is None:
         months = BranchMonth.__table__  # type: ignore[attr-defined]
         month = (
@@ -412,7 +428,10 @@ def _submission(columns: tuple[str, ...], n_events: int) -> Executable:
             .select_from(month.join(sums, true()))
             .add_cte(audit.events_of(new_row, n_events).cte("events"))
         )
-        _SUBMISSIONS[(columns, n_events)] = found
+        if answered:
+            answer = idempotency.answer_cte(new_row)
+            found = found.add_columns(select(answer.c.id).scalar_subquery().label("answer_id"))
+        _SUBMISSIONS[(columns, n_events, answered)] = found
     return found
 
 
@@ -498,9 +517,20 @@ async def create_with_context(
             "year": period[:4],
         }
         in_one = session.get_bind().dialect.name == "postgresql"
+        answer = None
         if in_one:
             params.update(audit.row_and_event_params(values, events))
-            statement = _submission(tuple(values), len(events))
+            # A keyed request's answer is stored by this statement too: rendered now, with
+            # the id the insert gives put in by the database.
+            slot = idempotency.answer_slot(session)
+            if slot is not None:
+                answer = slot.use(
+                    new_claim_detail(
+                        principal, {**values, "id": 0}, item, standard
+                    ).model_dump_json()
+                )
+                params.update(answer or {})
+            statement = _submission(tuple(values), len(events), answer is not None)
         else:
             statement = _MONTH_STATUS_AND_SUMS
         found = (await session.execute(statement, params)).one_or_none()
@@ -509,6 +539,8 @@ async def create_with_context(
             _enforce_limits(item, claimed, month_used=found[1], year_used=found[2])
             if in_one:
                 values["id"] = found[3]
+                if slot is not None and answer is not None:
+                    slot.settle(found[3], found[4])
                 return values, item, standard
             sums = (found[1], found[2])
     if sums is None:

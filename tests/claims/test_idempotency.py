@@ -31,15 +31,54 @@ async def _claim_count() -> int:
         return await s.scalar(select(func.count()).select_from(Claim)) or 0
 
 
-async def test_same_key_and_body_replays_the_first_response(client, world, session):
+# Both ways a claim is created: a draft, and a claim submitted at once of an item with caps
+# (on PostgreSQL one statement then writes the claim, its events and the key's answer).
+BOTH_WAYS = pytest.mark.parametrize(
+    ("code", "submit"), [("C01", False), ("D05", True)], ids=["draft", "submitted-at-once"]
+)
+
+
+@BOTH_WAYS
+async def test_same_key_and_body_replays_the_first_response(client, world, session, code, submit):
     items = await item_ids(session, world.standard_id)
     member = await login(client, "member_a")
     headers = {**member, "Idempotency-Key": "3f1c2a9e-0b7d-4c55-9a1e-claim-1"}
-    first = await client.post("/api/v1/claims", json=_body(items["C01"]), headers=headers)
-    second = await client.post("/api/v1/claims", json=_body(items["C01"]), headers=headers)
+    body = {**_body(items[code]), "submit": submit}
+    first = await client.post("/api/v1/claims", json=body, headers=headers)
+    second = await client.post("/api/v1/claims", json=body, headers=headers)
     assert first.status_code == second.status_code == 201
-    assert second.json() == first.json()
+    assert first.json()["status"] == ("submitted" if submit else "draft")
+    assert second.content == first.content
     assert second.headers["idempotent-replayed"] == "true"
+    assert await _claim_count() == 1
+    async with db.SessionFactory() as s:
+        record = await s.scalar(select(IdempotencyRecord))
+    assert record is not None
+    assert (record.state, record.response_status) == ("done", 201)
+    assert json.loads(record.response_body or "") == first.json()
+
+
+async def test_a_retry_that_passes_the_rules_is_rolled_back_and_replayed(
+    client, world, session, monkeypatch
+):
+    """A retry of a claim submitted at once that gets past every rule (here the caps are
+    lifted) finds the key's first answer when storing its own: its claim is not kept and the
+    first answer comes back."""
+    monkeypatch.setattr(service, "_enforce_limits", lambda *args, **kwargs: None)
+    items = await item_ids(session, world.standard_id)
+    member = await login(client, "member_a")
+    headers = {**member, "Idempotency-Key": "retry-within-caps"}
+    body = {**_body(items["D05"]), "submit": True}
+    first = await client.post("/api/v1/claims", json=body, headers=headers)
+    second = await client.post("/api/v1/claims", json=body, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert second.content == first.content
+    assert second.headers["idempotent-replayed"] == "true"
+    assert await _claim_count() == 1
+    other = await client.post(
+        "/api/v1/claims", json={**body, "description": "另一次活动"}, headers=headers
+    )
+    assert other.status_code == 422
     assert await _claim_count() == 1
 
 
@@ -62,13 +101,19 @@ async def test_key_order_in_the_body_does_not_matter(client, world, session):
     assert await _claim_count() == 1
 
 
-async def test_same_key_with_a_different_body_is_refused(client, world, session):
+@BOTH_WAYS
+async def test_same_key_with_a_different_body_is_refused(client, world, session, code, submit):
     items = await item_ids(session, world.standard_id)
     member = await login(client, "member_a")
     headers = {**member, "Idempotency-Key": "key-reused"}
-    await client.post("/api/v1/claims", json=_body(items["C01"]), headers=headers)
+    first = await client.post(
+        "/api/v1/claims", json={**_body(items[code]), "submit": submit}, headers=headers
+    )
+    assert first.status_code == 201
     other = await client.post(
-        "/api/v1/claims", json=_body(items["C01"], "另一次活动"), headers=headers
+        "/api/v1/claims",
+        json={**_body(items[code], "另一次活动"), "submit": submit},
+        headers=headers,
     )
     assert other.status_code == 422
     assert other.json()["code"] == "idempotency_key_reused"
