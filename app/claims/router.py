@@ -47,10 +47,7 @@ async def create_claim(
     """Declare points (a draft, or submitted at once with `submit: true`)."""
 
     async def use_case() -> ClaimDetail:
-        claim, item, standard = await service.create_with_context(
-            session=session, principal=principal, data=body
-        )
-        return service.new_claim_detail(principal, claim, item, standard)
+        return await service.create(session=session, principal=principal, data=body)
 
     return await idem.run(session, principal, use_case, status_code=status.HTTP_201_CREATED)
 

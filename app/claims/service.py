@@ -438,18 +438,8 @@ def _submission(columns: tuple[str, ...], n_events: int, answered: bool) -> Exec
 # -- member use cases -----------------------------------------------------------------------
 
 
-async def create(*, session: AsyncSession, principal: Principal, data: ClaimCreate) -> Claim:
-    """A member declares points: a draft, or submitted at once."""
-    values, _item, _standard = await create_with_context(
-        session=session, principal=principal, data=data
-    )
-    return Claim(**values)
-
-
-async def create_with_context(
-    *, session: AsyncSession, principal: Principal, data: ClaimCreate
-) -> tuple[dict[str, Any], StandardItem, StandardVersion]:
-    """Create a claim; returns its columns (id included), its item and its standard.
+async def create(*, session: AsyncSession, principal: Principal, data: ClaimCreate) -> ClaimDetail:
+    """A member declares points: a draft, or submitted at once; returns the new claim's detail.
 
     The hot path of month end: the row is written with one plain INSERT … RETURNING id built
     once, and no Claim instance is made (see audit.row for why)."""
@@ -517,20 +507,20 @@ async def create_with_context(
             "year": period[:4],
         }
         in_one = session.get_bind().dialect.name == "postgresql"
-        answer = None
+        slot, answered = None, None
         if in_one:
             params.update(audit.row_and_event_params(values, events))
             # A keyed request's answer is stored by this statement too: rendered now, with
             # the id the insert gives put in by the database.
             slot = idempotency.answer_slot(session)
             if slot is not None:
-                answer = slot.use(
-                    new_claim_detail(
-                        principal, {**values, "id": 0}, item, standard
-                    ).model_dump_json()
-                )
-                params.update(answer or {})
-            statement = _submission(tuple(values), len(events), answer is not None)
+                answered = new_claim_detail(principal, {**values, "id": 0}, item, standard)
+                answer = slot.use(answered.model_dump_json())
+                if answer is None:
+                    slot, answered = None, None
+                else:
+                    params.update(answer)
+            statement = _submission(tuple(values), len(events), slot is not None)
         else:
             statement = _MONTH_STATUS_AND_SUMS
         found = (await session.execute(statement, params)).one_or_none()
@@ -539,9 +529,11 @@ async def create_with_context(
             _enforce_limits(item, claimed, month_used=found[1], year_used=found[2])
             if in_one:
                 values["id"] = found[3]
-                if slot is not None and answer is not None:
+                if slot is not None and answered is not None:
                     slot.settle(found[3], found[4])
-                return values, item, standard
+                    answered.id = found[3]
+                    return answered
+                return new_claim_detail(principal, values, item, standard)
             sums = (found[1], found[2])
     if sums is None:
         await require_open(session, branch_id=member.branch_id, period=period)
@@ -555,7 +547,7 @@ async def create_with_context(
                 session, member_id=member.id, item=item, period=period, claimed=claimed
             )
     values["id"] = await audit.insert_with_events(session, _CLAIMS, values, events)
-    return values, item, standard
+    return new_claim_detail(principal, values, item, standard)
 
 
 def new_claim_detail(

@@ -152,14 +152,14 @@ async def test_a_duplicate_sent_while_the_first_runs_is_409(client, world, sessi
     member = await login(client, "member_a")
     headers = {**member, "Idempotency-Key": "slow-network"}
     entered, release = asyncio.Event(), asyncio.Event()
-    create = service.create_with_context
+    create = service.create
 
     async def held(**kwargs):
         entered.set()
         await release.wait()
         return await create(**kwargs)
 
-    monkeypatch.setattr(service, "create_with_context", held)
+    monkeypatch.setattr(service, "create", held)
     first = asyncio.create_task(
         client.post("/api/v1/claims", json=_body(items["C01"]), headers=headers)
     )
