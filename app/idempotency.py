@@ -113,16 +113,13 @@ def _upsert_answer(body: ColumnElement[str], source: FromClause | None = None) -
     UPDATE … WHERE the record there has expired, RETURNING id: no row when the key already
     has an answer. body is the answer's JSON; every other value is a parameter."""
     c = _RECORDS.c
-    selected = select(
-        *(
-            body
-            if name == "response_body"
-            else literal("done", c.state.type)
-            if name == "state"
-            else bindparam("status_code" if name == "response_status" else name, type_=c[name].type)
-            for name in _ANSWER_COLUMNS
-        )
-    )
+    values: dict[str, ColumnElement[Any]] = {
+        name: bindparam(name, type_=c[name].type) for name in _ANSWER_COLUMNS
+    }
+    values["state"] = literal("done", c.state.type)
+    values["response_status"] = bindparam("status_code", type_=c.response_status.type)
+    values["response_body"] = body
+    selected = select(*values.values())
     new = pg_insert(_RECORDS).from_select(
         list(_ANSWER_COLUMNS), selected if source is None else selected.select_from(source)
     )
@@ -193,7 +190,10 @@ class AnswerSlot:
         """The parameters of answer_cte() for an answer rendered with id 0; None if the
         answer does not begin with its id (then store it the usual way)."""
         head = _ID_HEAD + "0"
-        if not answer_with_id_0.startswith(head) or answer_with_id_0[len(head)] not in ",}":
+        if not answer_with_id_0.startswith(head) or answer_with_id_0[len(head) :][:1] not in (
+            ",",
+            "}",
+        ):
             return None
         self._tail = answer_with_id_0[len(head) :]
         return {**self.params, "answer_tail": self._tail}

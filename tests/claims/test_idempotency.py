@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app import clock, db
 from app.claims import service
-from app.idempotency import caller_of, request_fingerprint
+from app.idempotency import AnswerSlot, caller_of, request_fingerprint
 from app.models import Claim, IdempotencyRecord
 from tests.factories import login
 from tests.helpers import item_ids, new_claim, service_account_headers, set_now, shanghai
@@ -325,3 +325,16 @@ async def test_a_service_accounts_keyed_request_is_answered_once(client, world, 
     other_body = await client.post(url, json={"comment": "x"}, headers=headers)
     assert other_body.status_code == 422
     assert other_body.json()["code"] == "idempotency_key_reused"
+
+
+def test_an_answer_slot_takes_only_answers_that_begin_with_their_id():
+    slot = AnswerSlot({"caller": "user:1"})
+    assert slot.use('{"name":"x","id":0}') is None
+    assert slot.use('{"id":07}') is None
+    assert slot.use('{"id":0') is None
+    params = slot.use('{"id":0,"name":"x"}')
+    assert params == {"caller": "user:1", "answer_tail": ',"name":"x"}'}
+    slot.settle(41, None)
+    assert (slot.body, slot.stored) == ('{"id":41,"name":"x"}', False)
+    slot.settle(41, 7)
+    assert slot.stored
