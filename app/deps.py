@@ -1,15 +1,15 @@
 """The caller and access gates as Annotated dependencies, so routes read like sentences."""
 
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import and_, bindparam, join, select, true
+from sqlalchemy import Table, and_, bindparam, join, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from app.access import Grant, Principal, Role
+from app.access import CallerMember, CallerUser, Grant, Principal, Role
 from app.db import SessionDep
 from app.errors import Forbidden, Unauthorized
 from app.idempotency import TRY_KEY_LOCK, caller_lock, lock_taken
@@ -20,28 +20,32 @@ bearer = HTTPBearer(auto_error=False, description="Access token from /api/v1/aut
 
 # The user, their member record and their grants (on organisations not archived) in one round
 # trip: a row per grant, or one row with empty grant columns. Built once: a statement made per
-# request costs more Python time than the query takes in PostgreSQL.
+# request costs more Python time than the query takes in PostgreSQL. Of the tables' columns
+# (the ones CallerUser and CallerMember hold), so no model instances are made.
+_USERS: Table = User.__table__  # type: ignore[attr-defined]
+_MEMBERS: Table = Member.__table__  # type: ignore[attr-defined]
+_ROLES: Table = RoleAssignment.__table__  # type: ignore[attr-defined]
+_ORGS: Table = Organisation.__table__  # type: ignore[attr-defined]
+_USER_COLUMNS = tuple(f.name for f in fields(CallerUser))
+_MEMBER_COLUMNS = tuple(f.name for f in fields(CallerMember))
 _GRANTS = join(
-    RoleAssignment,
-    Organisation,
-    and_(
-        col(Organisation.id) == col(RoleAssignment.organisation_id),
-        col(Organisation.archived_at).is_(None),
-    ),
+    _ROLES, _ORGS, and_(_ORGS.c.id == _ROLES.c.organisation_id, _ORGS.c.archived_at.is_(None))
 )
 _USER_MEMBER_GRANTS = (
     select(
-        User,
-        Member,
-        col(RoleAssignment.role),
-        col(RoleAssignment.organisation_id),
-        col(Organisation.path),
+        *(_USERS.c[name] for name in _USER_COLUMNS),
+        *(_MEMBERS.c[name].label(f"member_{name}") for name in _MEMBER_COLUMNS),
+        _ROLES.c.role,
+        _ROLES.c.organisation_id,
+        _ORGS.c.path,
     )
-    .select_from(User)
-    .outerjoin(Member, col(Member.user_id) == col(User.id))
-    .outerjoin(_GRANTS, col(RoleAssignment.user_id) == col(User.id))
-    .where(col(User.id) == bindparam("user_id"))
+    .select_from(_USERS)
+    .outerjoin(_MEMBERS, _MEMBERS.c.user_id == _USERS.c.id)
+    .outerjoin(_GRANTS, _ROLES.c.user_id == _USERS.c.id)
+    .where(_USERS.c.id == bindparam("user_id"))
 )
+_N_USER = len(_USER_COLUMNS)
+_N_CALLER = _N_USER + len(_MEMBER_COLUMNS)
 # The same, also trying the advisory lock of the request's Idempotency-Key (PostgreSQL): the
 # lock the idempotent use case needs first, taken in this round trip instead of one of its own.
 _REQUEST_LOCK = select(TRY_KEY_LOCK).subquery("request_lock")
@@ -90,11 +94,18 @@ async def _load_principal(
                 )
             ).all()
             if rows:
-                lock_taken(request, lock, bool(rows[0][5]))
-        user, member = (rows[0][0], rows[0][1]) if rows else (None, None)
+                lock_taken(request, lock, bool(rows[0][_N_CALLER + 3]))
+        user = CallerUser(*rows[0][:_N_USER]) if rows else None
         if user is None or not user.is_active:
             raise Unauthorized("The account is not active.", code="invalid_token")
-        grants = [Grant(Role(row[2]), row[3], row[4]) for row in rows if row[2] is not None]
+        member = None
+        if rows[0][_N_USER] is not None:
+            member = CallerMember(*rows[0][_N_USER:_N_CALLER])
+        grants = [
+            Grant(Role(row[_N_CALLER]), row[_N_CALLER + 1], row[_N_CALLER + 2])
+            for row in rows
+            if row[_N_CALLER] is not None
+        ]
         return Principal(user=user, member=member, grants=grants)
     if kind == "sa" and token_type == "service":
         account = await session.get(ServiceAccount, int(raw_id))
@@ -130,10 +141,16 @@ async def current_principal(
     return principal
 
 
-async def current_user(principal: Annotated[Principal, Depends(current_principal_any)]) -> User:
+async def current_user(
+    principal: Annotated[Principal, Depends(current_principal_any)], session: SessionDep
+) -> User:
+    """The signed-in user's account, as a model instance (for the few routes about it)."""
     if principal.user is None:
         raise Forbidden("This endpoint is for people, not service accounts.", code="users_only")
-    return principal.user
+    user = await session.get(User, principal.user.id)
+    if user is None:  # deleted since the caller was loaded, in this very request
+        raise Unauthorized("The account is not active.", code="invalid_token")
+    return user
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

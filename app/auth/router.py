@@ -103,7 +103,11 @@ async def change_password(
 ) -> None:
     """Change one's own password (required after the first sign-in of a new account)."""
     await service.change_password(
-        session=session, principal=principal, current=body.current_password, new=body.new_password
+        session=session,
+        principal=principal,
+        user=user,
+        current=body.current_password,
+        new=body.new_password,
     )
 
 

@@ -157,11 +157,10 @@ async def logout(*, session: AsyncSession, token: str | None) -> None:
 
 
 async def change_password(
-    *, session: AsyncSession, principal: Principal, current: str, new: str
+    *, session: AsyncSession, principal: Principal, user: User, current: str, new: str
 ) -> None:
-    """Set a new password; other sign-ins of the account are revoked."""
-    user = principal.user
-    assert user is not None and user.id is not None
+    """Set a new password of the caller's account (user); other sign-ins are revoked."""
+    assert user.id is not None and user.id == principal.user_id
     if not verify_password(current, user.password_hash):
         raise WrongPassword("The current password is wrong.")
     if current == new:

@@ -25,7 +25,7 @@ from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import col
 
 from app import audit, clock, idempotency, lookups
-from app.access import Action, Principal
+from app.access import Action, CallerMember, Principal
 from app.claims.schemas import (
     BulkDecision,
     BulkResult,
@@ -47,7 +47,6 @@ from app.models import (
     Claim,
     ClaimEvidence,
     LedgerEntry,
-    Member,
     Organisation,
     StandardItem,
     StandardVersion,
@@ -224,7 +223,7 @@ async def _require_reviewer(session: AsyncSession, principal: Principal, claim: 
         )
 
 
-def _own_member(principal: Principal) -> Member:
+def _own_member(principal: Principal) -> CallerMember:
     member = principal.member
     if member is None or principal.user is None:
         raise Forbidden("Only party members make claims.", code="not_a_member")
@@ -243,7 +242,7 @@ async def _standard(session: AsyncSession, standard_id: int) -> StandardVersion:
 
 
 async def _resolve_item(
-    session: AsyncSession, member: Member, branch_id: int, item_id: int, occurred_on: date
+    session: AsyncSession, member: CallerMember, branch_id: int, item_id: int, occurred_on: date
 ) -> tuple[StandardVersion, StandardItem]:
     """The standard in force for the member's branch that year, and the item, checked."""
     standard = await standards.in_force(session, organisation_id=branch_id, year=occurred_on.year)

@@ -227,3 +227,23 @@ async def test_a_verified_access_token_is_still_not_a_service_token(client, worl
         pass
     else:  # pragma: no cover - the assertion below reports it
         raise AssertionError("an access token was accepted as a service token")
+
+
+async def test_a_deactivated_members_token_stops_working_at_once(client, world):
+    """The caller is loaded with every request: an access token still unexpired is refused as
+    soon as the account is deactivated, on every endpoint."""
+    member = await login(client, "member_a")
+    assert (await client.get("/api/v1/claims", headers=member)).status_code == 200
+    secretary = await login(client, "secretary_a")
+    r = await client.post(
+        f"/api/v1/members/{world.members['member_a'].id}/deactivate",
+        headers=secretary,
+        json={"reason": "迁出"},
+    )
+    assert r.status_code == 200
+    for response in (
+        await client.get("/api/v1/claims", headers=member),
+        await client.get("/api/v1/me", headers=member),
+    ):
+        assert response.status_code == 401
+        assert response.json()["code"] == "invalid_token"

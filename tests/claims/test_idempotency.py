@@ -292,13 +292,11 @@ async def test_an_invalid_key_is_refused(client, world, session):
 
 
 def test_caller_scope_names_user_or_service_account():
-    from app.access import Principal
-    from app.models import ServiceAccount, User
+    from app.access import CallerUser, Principal
+    from app.models import ServiceAccount
 
-    assert (
-        caller_of(Principal(user=User(id=5, username="u", display_name="u", password_hash="x")))
-        == "user:5"
-    )
+    person = CallerUser(id=5, is_active=True, is_superadmin=False, must_change_password=False)
+    assert caller_of(Principal(user=person)) == "user:5"
     account = ServiceAccount(id=3, name="s", client_id="c", secret_hash="x", organisation_id=1)
     assert caller_of(Principal(service_account=account)) == "sa:3"
     assert clock.now() == NOW
