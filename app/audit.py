@@ -3,7 +3,19 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import CTE, Insert, Table, bindparam, insert, select, union_all
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Insert,
+    Table,
+    bindparam,
+    cast,
+    insert,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -153,3 +165,25 @@ def row_and_event_params(
     for i, event in enumerate(events):
         params.update({f"e{i}_{name}": event[name] for name in _EVENT_COLUMNS})
     return params
+
+
+def events_per_row(source: CTE, entity_id: ColumnElement[Any], **columns: Any) -> Insert:
+    """INSERT INTO audit_event … SELECT … FROM source: one event per row of a CTE (rows a
+    data-modifying statement returned), about the row whose id is entity_id. columns: the
+    event's other columns, as SQL expressions over source or plain values (bound as
+    parameters); those not named are NULL."""
+    values: dict[str, ColumnElement[Any]] = {}
+    for name in _EVENT_COLUMNS:
+        value, column_type = columns.get(name), _AUDIT.c[name].type
+        if isinstance(value, ColumnElement):
+            values[name] = value
+        elif value is None:
+            values[name] = cast(null(), column_type)
+        else:
+            values[name] = literal(value, type_=column_type)
+    return insert(_AUDIT).from_select(
+        [*_EVENT_COLUMNS, "entity_id"],
+        select(*(value.label(name) for name, value in values.items()), entity_id).select_from(
+            source
+        ),
+    )

@@ -170,6 +170,66 @@ async def test_bulk_review_of_500_answers_per_claim(client, world, session):
     assert still == "submitted"
 
 
+async def test_bulk_approval_writes_what_a_single_approval_writes(client, world, session):
+    """Plain approvals in bulk take their own statement (one for all on PostgreSQL): the
+    claim, its ledger row and its audit event come out as approve writes them one by one."""
+    one, other = await _submitted_claims(session, world, 2)
+    reviewer = await login(client, "reviewer_a")
+    single = await client.post(f"/api/v1/claims/{one}/approve", headers=reviewer)
+    assert single.status_code == 200, single.text
+    bulk = await client.post(
+        "/api/v1/claims/bulk-review",
+        json={"decisions": [{"claim_id": other, "decision": "approve"}]},
+        headers=reviewer,
+    )
+    assert bulk.json()["succeeded"] == 1
+
+    def claim_fields(c: Claim) -> tuple:
+        return (c.status, c.granted_points, c.decision_comment, c.reviewed_by_user_id, c.version)
+
+    def ledger_fields(e: LedgerEntry) -> tuple:
+        return (
+            e.member_id,
+            e.branch_id,
+            e.year,
+            e.period,
+            e.standard_id,
+            e.item_id,
+            e.points,
+            e.source,
+            e.entry_id,
+            e.reason,
+            e.created_by_user_id,
+        )
+
+    async with db.SessionFactory() as check:
+        claims = {c.id: c for c in (await check.scalars(select(Claim))).all()}
+        ledger = {e.claim_id: e for e in (await check.scalars(select(LedgerEntry))).all()}
+        events = {
+            e.entity_id: e
+            for e in (
+                await check.scalars(
+                    select(AuditEvent).where(
+                        col(AuditEvent.entity_type) == "claim", col(AuditEvent.action) == "approve"
+                    )
+                )
+            ).all()
+        }
+    assert claim_fields(claims[other]) == claim_fields(claims[one])
+    assert claims[other].decided_at is not None and claims[other].decision_seen_at is None
+    assert ledger_fields(ledger[other]) == ledger_fields(ledger[one])
+    assert ledger[other].member_id == claims[other].member_id
+    assert ledger[other].created_at is not None
+    assert (events[other].actor_user_id, events[other].from_state, events[other].to_state) == (
+        events[one].actor_user_id,
+        "submitted",
+        "approved",
+    )
+    assert events[other].actor_service_account_id is None and events[other].comment is None
+    assert events[one].data == {"granted_points": "0.5"}
+    assert events[other].data == {"granted_points": "0.5", "bulk": True}
+
+
 async def test_bulk_review_refuses_more_than_500(client, world):
     reviewer = await login(client, "reviewer_a")
     decisions = [{"claim_id": i, "decision": "approve"} for i in range(1, 502)]
