@@ -282,6 +282,35 @@ async def test_many_concurrent_approvals_of_one_claim_write_one_ledger_row(clien
     assert rows == 1
 
 
+async def test_concurrent_bulk_reviews_decide_each_claim_once(client, world, session):
+    """Two reviewers bulk-approving the same 150 claims at once: every claim is approved by
+    exactly one of them, with one ledger row and one audit event; the other answers
+    invalid_transition for it."""
+    ids = await _submitted_claims(session, world, 150)
+    async with db.SessionFactory() as setup:
+        for i in range(2):
+            await make_user(setup, f"bulk_reviewer{i}", roles=[("reviewer", world.branch_a)])
+        await setup.commit()
+    reviewers = [await login(client, f"bulk_reviewer{i}") for i in range(2)]
+    body = {"decisions": [{"claim_id": i, "decision": "approve"} for i in ids]}
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/claims/bulk-review", json=body, headers=h) for h in reviewers)
+    )
+    assert [r.status_code for r in responses] == [200, 200]
+    results = [r for response in responses for r in response.json()["results"]]
+    assert sorted(r["claim_id"] for r in results if r["ok"]) == sorted(ids)
+    assert {r["code"] for r in results if not r["ok"]} == {"invalid_transition"}
+    async with db.SessionFactory() as check:
+        ledger = await check.scalar(select(func.count()).select_from(LedgerEntry))
+        events = await check.scalar(
+            select(func.count()).where(
+                col(AuditEvent.entity_type) == "claim", col(AuditEvent.action) == "approve"
+            )
+        )
+        approved = await check.scalar(select(func.count()).where(col(Claim.status) == "approved"))
+    assert ledger == events == approved == len(ids)
+
+
 async def test_service_account_with_claims_read_lists_claims_of_its_subtree(client, world, session):
     items = await item_ids(session, world.standard_id)
     member = await login(client, "member_a")
