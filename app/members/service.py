@@ -171,6 +171,8 @@ async def set_active(
 ) -> Member:
     """Deactivate (or reactivate) a member and their account; sign-ins are revoked."""
     target = "active" if active else "inactive"
+    if not active and member.user_id is not None and member.user_id == principal.user_id:
+        raise Conflict("You cannot deactivate your own account.", code="own_account")
     if member.status == target:
         raise Conflict(f"The member is already {target}.", code=f"member_already_{target}")
     before = member.status
@@ -268,6 +270,13 @@ async def reset_password(
     """Give the member's account a new initial password that must be changed at sign-in."""
     if member.user_id is None:
         raise Conflict("This member has no account.", code="no_account")
+    if member.user_id == principal.user_id:
+        # A reset needs no current password and answers with the new one: on one's own
+        # account it would let anyone holding a stolen access token take the account over.
+        raise Conflict(
+            "Your own password is changed with your current one (POST /auth/password).",
+            code="own_password",
+        )
     user = await session.get(User, member.user_id)
     assert user is not None
     password = generate_password()

@@ -157,6 +157,29 @@ async def test_deactivate_twice_is_409_and_reset_password(client, world):
     assert r.json()["must_change_password"] is True
 
 
+async def test_nobody_resets_their_own_password_or_deactivates_themselves(client, world):
+    """A reset answers with a new password and needs no current one: on one's own account it
+    would turn a stolen access token into the account. The secretary's session goes on."""
+    headers = await login(client, "secretary_a")
+    me = (await client.get("/api/v1/me", headers=headers)).json()
+    own = me["member"]["id"]
+    reset = await client.post(f"/api/v1/members/{own}/reset-password", headers=headers)
+    assert reset.status_code == 409 and reset.json()["code"] == "own_password"
+    off = await client.post(
+        f"/api/v1/members/{own}/deactivate", headers=headers, json={"reason": "离开"}
+    )
+    assert off.status_code == 409 and off.json()["code"] == "own_account"
+    after = await client.get("/api/v1/me", headers=headers)
+    assert after.status_code == 200
+    assert after.json()["user"]["must_change_password"] is False
+    assert after.json()["member"]["status"] == "active"
+    # Other members of the branch are still theirs to reset.
+    other = world.members["member_a2"].id
+    assert (
+        await client.post(f"/api/v1/members/{other}/reset-password", headers=headers)
+    ).status_code == 200
+
+
 async def test_role_assignment_on_branch_only(client, world):
     headers = await login(client, "admin")
     user_id = world.users["member_a"].id
