@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends
@@ -86,20 +87,27 @@ engine = make_engine(settings.effective_database_url)
 SessionFactory = async_sessionmaker(engine, expire_on_commit=False, class_=AsyncSession)
 
 
-def configure(url: str) -> None:
-    """Point the module-level engine at another database (tests, CLI)."""
-    global engine, SessionFactory
-    engine = make_engine(url)
-    SessionFactory = async_sessionmaker(engine, expire_on_commit=False, class_=AsyncSession)
-
-
-async def get_session() -> AsyncIterator[AsyncSession]:
+@asynccontextmanager
+async def unit_of_work() -> AsyncIterator[AsyncSession]:
+    """A session whose transaction commits when the block ends normally and rolls back when
+    it raises: the one place outside requests (CLI, jobs, records that must outlive a refused
+    request) where a transaction ends."""
     async with SessionFactory() as session:
         try:
             yield session
-        finally:
-            if session.in_transaction():
-                await session.rollback()
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+async def get_session() -> AsyncIterator[AsyncSession]:
+    """The request's unit of work: committed when the route returns, rolled back when it
+    raises. Services flush; only this dependency (and unit_of_work) commits."""
+    async with unit_of_work() as session:
+        yield session
+
+
+# scope="function": the commit runs before the answer is sent, so a failed commit is the
+# request's error, never a success already told to the client.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

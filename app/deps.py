@@ -1,27 +1,23 @@
 """The caller and access gates as Annotated dependencies, so routes read like sentences."""
 
-from collections.abc import Sequence
 from dataclasses import fields
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Table, and_, bindparam, join, select, true
+from sqlalchemy import Table, and_, bindparam, join, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import CallerMember, CallerUser, Grant, Principal, Role
 from app.db import SessionDep
 from app.errors import Forbidden, Unauthorized
-from app.idempotency import TRY_KEY_LOCK, caller_lock, lock_taken
 from app.models import Member, Organisation, RoleAssignment, ServiceAccount, User
 from app.security import TokenError, decode_access_token
 
 bearer = HTTPBearer(auto_error=False, description="Access token from /api/v1/auth/login")
 
-# The user, their member record and their grants (on organisations not archived) in one round
-# trip: a row per grant, or one row with empty grant columns. Built once: a statement made per
-# request costs more Python time than the query takes in PostgreSQL. Of the tables' columns
-# (the ones CallerUser and CallerMember hold), so no model instances are made.
+# The user, their member record and their grants (on organisations not archived) in one
+# query: a row per grant, or one row with empty grant columns, read as plain values.
 _USERS: Table = User.__table__  # type: ignore[attr-defined]
 _MEMBERS: Table = Member.__table__  # type: ignore[attr-defined]
 _ROLES: Table = RoleAssignment.__table__  # type: ignore[attr-defined]
@@ -46,12 +42,6 @@ _USER_MEMBER_GRANTS = (
 )
 _N_USER = len(_USER_COLUMNS)
 _N_CALLER = _N_USER + len(_MEMBER_COLUMNS)
-# The same, also trying the advisory lock of the request's Idempotency-Key (PostgreSQL): the
-# lock the idempotent use case needs first, taken in this round trip instead of one of its own.
-_REQUEST_LOCK = select(TRY_KEY_LOCK).subquery("request_lock")
-_USER_MEMBER_GRANTS_AND_LOCK = _USER_MEMBER_GRANTS.add_columns(_REQUEST_LOCK.c.locked).join(
-    _REQUEST_LOCK, true()
-)
 
 
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
@@ -80,21 +70,7 @@ async def _load_principal(
     if not raw_id.isdigit() or len(raw_id) > 10:
         raise Unauthorized("The access token is invalid.", code="invalid_token")
     if kind == "user" and token_type == "access":
-        user_id = int(raw_id)
-        lock = None
-        rows: Sequence[Any]  # rows of user, member, role, org id, org path[, locked]
-        if session.get_bind().dialect.name == "postgresql":
-            lock = caller_lock(request, f"user:{user_id}")
-        if lock is None:
-            rows = (await session.execute(_USER_MEMBER_GRANTS, {"user_id": user_id})).all()
-        else:
-            rows = (
-                await session.execute(
-                    _USER_MEMBER_GRANTS_AND_LOCK, {"user_id": user_id, "lock": lock}
-                )
-            ).all()
-            if rows:
-                lock_taken(request, lock, bool(rows[0][_N_CALLER + 3]))
+        rows = (await session.execute(_USER_MEMBER_GRANTS, {"user_id": int(raw_id)})).all()
         user = CallerUser(*rows[0][:_N_USER]) if rows else None
         if user is None or not user.is_active:
             raise Unauthorized("The account is not active.", code="invalid_token")
@@ -121,8 +97,6 @@ async def _load_principal(
     raise Unauthorized("The access token is invalid.", code="invalid_token")
 
 
-# Each dependency loads the caller itself (not through a shared sub-dependency): a level less
-# of FastAPI's dependency solving on every request. No route takes both.
 async def current_principal_any(
     request: Request, session: SessionDep, credentials: Credentials
 ) -> Principal:

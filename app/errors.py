@@ -36,10 +36,6 @@ class AppError(Exception):
         self.extra = extra
 
 
-class BadRequest(AppError):
-    pass
-
-
 class Unauthorized(AppError):
     status = 401
     code = "unauthorized"
@@ -62,6 +58,21 @@ class Conflict(AppError):
     status = 409
     code = "conflict"
     title = "Conflict"
+
+
+class RuleViolation(AppError):
+    """The request is well-formed but breaks a rule of the standard."""
+
+    status = 422
+    code = "rule_violation"
+    title = "Rule violation"
+
+
+class InvalidTransition(Conflict):
+    """A state machine refused an action from the current state."""
+
+    code = "invalid_transition"
+    title = "Not allowed in the current state"
 
 
 class TooManyRequests(AppError):
@@ -93,6 +104,19 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def problem_of(exc: AppError, instance: str | None = None) -> JSONResponse:
+    """The problem+json answer of a domain error."""
+    return problem(
+        exc.status,
+        exc.code,
+        exc.title,
+        exc.detail,
+        instance=instance,
+        headers=exc.headers,
+        **exc.extra,
+    )
+
+
 def _clean_errors(errors: Any) -> list[dict[str, Any]]:
     cleaned = []
     for err in errors:
@@ -109,15 +133,7 @@ def _clean_errors(errors: Any) -> list[dict[str, Any]]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return problem(
-            exc.status,
-            exc.code,
-            exc.title,
-            exc.detail,
-            instance=request.url.path,
-            headers=exc.headers,
-            **exc.extra,
-        )
+        return problem_of(exc, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
 
 from app import __doc__ as description
-from app import db
+from app import db, idempotency
 from app.api import api_router
 from app.config import settings
 from app.errors import NotFound, install_error_handlers, problem
@@ -34,6 +34,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    idempotency.install(app)
     app.include_router(api_router)
     app.add_middleware(StaticGZip)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)

@@ -1,5 +1,7 @@
-"""Shared schema building blocks: strict strings, bounded ids, pagination."""
+"""Shared schema building blocks: strict strings, bounded ids, pagination, references."""
 
+from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path, Query
@@ -63,3 +65,30 @@ class Page(BaseModel, Generic[T]):
     total: int
     page: int
     page_size: int
+
+
+class PersonRef(OutputModel):
+    id: int
+    name: str
+
+
+class ItemRef(OutputModel):
+    id: int
+    code: str
+    title: str
+    dimension: str
+    kind: str
+    points: Decimal
+    requires_evidence: bool
+
+
+class TimelineEvent(OutputModel):
+    at: datetime
+    actor: PersonRef | None
+    entity_type: str
+    entity_id: int
+    action: str
+    from_state: str | None
+    to_state: str | None
+    comment: str | None
+    data: dict[str, object] | None = None

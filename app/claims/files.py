@@ -8,8 +8,8 @@ from sqlmodel import col
 
 from app import audit, clock
 from app.access import Principal
-from app.claims.service import EDITABLE, MAX_EVIDENCE, InvalidTransition, is_own
-from app.errors import AppError, Conflict, Forbidden, NotFound
+from app.claims.rules import EDITABLE, MAX_EVIDENCE, is_own
+from app.errors import AppError, Conflict, Forbidden, InvalidTransition, NotFound
 from app.evidence import EvidenceRejected, inspect_async, safe_download_name
 from app.models import Claim, ClaimEvidence
 from app.months.locks import require_open
@@ -26,7 +26,7 @@ class FileRejected(AppError):
 
 
 def _require_editable_by_owner(principal: Principal, claim: Claim) -> None:
-    if not is_own(principal, claim):
+    if not is_own(principal, claim.member_id):
         raise Forbidden(
             "Only the member who made the claim may change its evidence.", code="not_your_claim"
         )

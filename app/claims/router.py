@@ -4,9 +4,10 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, File, Query, Response, UploadFile, status
+from starlette.background import BackgroundTask
 
-from app.claims import files, service
-from app.claims.deps import ReadableClaim
+from app.claims import files, service, views
+from app.claims.deps import OwnClaim, ReadableClaim, ReviewableClaim
 from app.claims.schemas import (
     ApproveBody,
     BulkReview,
@@ -20,15 +21,14 @@ from app.claims.schemas import (
     EvidencePublic,
     SeenBody,
     SeenResult,
-    TimelineEvent,
 )
 from app.db import SessionDep
 from app.deps import CurrentPrincipal
 from app.errors import AppError
 from app.evidence import MAX_EVIDENCE_BYTES, content_disposition
 from app.idempotency import IdempotencyDep
-from app.months.periods import PERIOD_PATTERN
-from app.schemas import IdPath, IdQuery, Page, PageQuery, PageSizeQuery
+from app.periods import PERIOD_PATTERN
+from app.schemas import IdPath, IdQuery, Page, PageQuery, PageSizeQuery, TimelineEvent
 
 router = APIRouter(prefix="/claims", tags=["claims"])
 
@@ -81,7 +81,7 @@ async def list_claims(
         page_size=page_size,
     )
     return Page(
-        items=await service.describe(session, claims),
+        items=await views.describe(session, claims),
         total=total,
         page=page,
         page_size=page_size,
@@ -106,62 +106,60 @@ async def bulk_review(
 async def mark_seen(body: SeenBody, session: SessionDep, principal: CurrentPrincipal) -> SeenResult:
     """The member has seen these decisions."""
     marked = await service.mark_seen(session=session, principal=principal, claim_ids=body.claim_ids)
-    await session.commit()
     return SeenResult(marked=marked)
 
 
 @router.get("/{claim_id}", response_model=ClaimDetail)
 async def read_claim(claim: ReadableClaim, session: SessionDep) -> ClaimDetail:
-    return await service.detail(session, claim)
+    return await views.detail(session, claim)
 
 
 @router.patch("/{claim_id}", response_model=ClaimDetail)
 async def update_claim(
-    body: ClaimUpdate, claim: ReadableClaim, session: SessionDep, principal: CurrentPrincipal
+    body: ClaimUpdate, claim: OwnClaim, session: SessionDep, principal: CurrentPrincipal
 ) -> ClaimDetail:
     """Edit a draft or a returned claim."""
     await service.edit(session=session, principal=principal, claim=claim, data=body)
-    result = await service.detail(session, claim)
-    await session.commit()
-    return result
+    return await views.detail(session, claim)
 
 
 @router.delete("/{claim_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_claim(
-    claim: ReadableClaim, session: SessionDep, principal: CurrentPrincipal
+    claim: OwnClaim, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
     """Delete a draft."""
     keys = await service.delete(session=session, principal=principal, claim=claim)
-    await session.commit()
-    await files.remove_files(keys)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    # The files go once the deletion is committed (background tasks run after the answer).
+    return Response(
+        status_code=status.HTTP_204_NO_CONTENT, background=BackgroundTask(files.remove_files, keys)
+    )
 
 
 @router.post("/{claim_id}/submit", response_model=ClaimDetail)
 async def submit_claim(
-    claim: ReadableClaim, session: SessionDep, principal: CurrentPrincipal, idem: IdempotencyDep
+    claim: OwnClaim, session: SessionDep, principal: CurrentPrincipal, idem: IdempotencyDep
 ) -> Response:
     async def use_case() -> ClaimDetail:
         await service.submit(session=session, principal=principal, claim=claim)
-        return await service.detail(session, claim)
+        return await views.detail(session, claim)
 
     return await idem.run(session, principal, use_case)
 
 
 @router.post("/{claim_id}/withdraw", response_model=ClaimDetail)
 async def withdraw_claim(
-    claim: ReadableClaim, session: SessionDep, principal: CurrentPrincipal, idem: IdempotencyDep
+    claim: OwnClaim, session: SessionDep, principal: CurrentPrincipal, idem: IdempotencyDep
 ) -> Response:
     async def use_case() -> ClaimDetail:
         await service.withdraw(session=session, principal=principal, claim=claim)
-        return await service.detail(session, claim)
+        return await views.detail(session, claim)
 
     return await idem.run(session, principal, use_case)
 
 
 @router.post("/{claim_id}/approve", response_model=ClaimDetail)
 async def approve_claim(
-    claim: ReadableClaim,
+    claim: ReviewableClaim,
     session: SessionDep,
     principal: CurrentPrincipal,
     idem: IdempotencyDep,
@@ -179,7 +177,7 @@ async def approve_claim(
             points=decision.points,
             comment=decision.comment,
         )
-        return await service.detail(session, claim)
+        return await views.detail(session, claim)
 
     return await idem.run(session, principal, use_case)
 
@@ -187,7 +185,7 @@ async def approve_claim(
 def _decide(decision: Literal["reject", "return"]) -> Callable[..., Awaitable[Response]]:
     async def route(
         body: CommentBody,
-        claim: ReadableClaim,
+        claim: ReviewableClaim,
         session: SessionDep,
         principal: CurrentPrincipal,
         idem: IdempotencyDep,
@@ -200,7 +198,7 @@ def _decide(decision: Literal["reject", "return"]) -> Callable[..., Awaitable[Re
                 decision=decision,
                 comment=body.comment,
             )
-            return await service.detail(session, claim)
+            return await views.detail(session, claim)
 
         return await idem.run(session, principal, use_case)
 
@@ -226,7 +224,7 @@ router.add_api_route(
 @router.get("/{claim_id}/timeline", response_model=list[TimelineEvent])
 async def claim_timeline(claim: ReadableClaim, session: SessionDep) -> list[TimelineEvent]:
     """Every state change of the claim: who, when, from, to, comment."""
-    return await service.timeline(session, claim)
+    return await views.timeline(session, claim)
 
 
 @router.post(
@@ -257,7 +255,7 @@ async def attach_evidence(
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return service.evidence_public(evidence)
+    return views.evidence_public(evidence)
 
 
 @router.get(

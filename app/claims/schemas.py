@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from app.schemas import Id, InputModel, OutputModel
+from app.models.claim import ClaimStatus
+from app.schemas import Id, InputModel, ItemRef, OutputModel, PersonRef
 
-ClaimStatus = Literal["draft", "submitted", "approved", "rejected", "returned", "expired"]
 Decision = Literal["approve", "reject", "return"]
 Quantity = Annotated[int, Field(ge=1, le=100)]
 Description = Annotated[str, Field(min_length=1, max_length=500)]
@@ -67,21 +67,6 @@ class BulkReviewResult(OutputModel):
     results: list[BulkResult]
 
 
-class PersonRef(OutputModel):
-    id: int
-    name: str
-
-
-class ItemRef(OutputModel):
-    id: int
-    code: str
-    title: str
-    dimension: str
-    kind: str
-    points: Decimal
-    requires_evidence: bool
-
-
 class EvidencePublic(OutputModel):
     id: int
     claim_id: int
@@ -121,18 +106,6 @@ class ClaimDetail(ClaimPublic):
     evidence: list[EvidencePublic]
     deadline: datetime
     month_locked: bool
-
-
-class TimelineEvent(OutputModel):
-    at: datetime
-    actor: PersonRef | None
-    entity_type: str
-    entity_id: int
-    action: str
-    from_state: str | None
-    to_state: str | None
-    comment: str | None
-    data: dict[str, object] | None = None
 
 
 class SeenBody(InputModel):

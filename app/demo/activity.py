@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app import clock
+from app import clock, periods
 from app.models import (
     AuditEvent,
     BranchEntry,
@@ -31,7 +31,6 @@ from app.models import (
     StandardItem,
     StandardVersion,
 )
-from app.months import periods
 from app.storage import get_storage, new_key
 
 _DESCRIPTIONS = {

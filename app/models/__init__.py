@@ -1,7 +1,7 @@
 """Every table, imported here so Alembic's metadata sees them all."""
 
 from app.models.audit import AuditEvent
-from app.models.claim import Claim, ClaimEvidence, IdempotencyRecord
+from app.models.claim import CLAIM_STATES, Claim, ClaimEvidence, ClaimStatus, IdempotencyRecord
 from app.models.ledger import BranchEntry, BranchMonth, LedgerEntry
 from app.models.member import Member, MemberTransfer
 from app.models.org import Organisation
@@ -9,12 +9,14 @@ from app.models.standard import StandardItem, StandardVersion
 from app.models.user import AuthThrottle, RefreshToken, RoleAssignment, ServiceAccount, User
 
 __all__ = [
+    "CLAIM_STATES",
     "AuditEvent",
     "AuthThrottle",
     "BranchEntry",
     "BranchMonth",
     "Claim",
     "ClaimEvidence",
+    "ClaimStatus",
     "IdempotencyRecord",
     "LedgerEntry",
     "Member",

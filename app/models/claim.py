@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -9,7 +10,19 @@ from sqlmodel import Field, SQLModel
 from app.models.base import ts_column, utcnow
 from app.models.standard import POINTS
 
-CLAIM_STATES = ("draft", "submitted", "approved", "rejected", "returned", "expired")
+
+class ClaimStatus(StrEnum):
+    """The states of a claim; the transitions between them are in app/claims/rules.py."""
+
+    draft = "draft"
+    submitted = "submitted"
+    approved = "approved"
+    rejected = "rejected"
+    returned = "returned"
+    expired = "expired"
+
+
+CLAIM_STATES = tuple(state.value for state in ClaimStatus)
 
 
 class Claim(SQLModel, table=True):
@@ -33,7 +46,7 @@ class Claim(SQLModel, table=True):
     description: str = Field(max_length=500)
     claimed_points: Decimal = Field(sa_column=sa.Column(POINTS, nullable=False))
     granted_points: Decimal | None = Field(default=None, sa_column=sa.Column(POINTS, nullable=True))
-    status: str = Field(default="draft", max_length=10)
+    status: str = Field(default=ClaimStatus.draft.value, max_length=10)
     decision_comment: str | None = Field(default=None, max_length=500)
     reviewed_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")

@@ -7,8 +7,8 @@ from fastapi import Depends, Path
 from app.db import SessionDep
 from app.deps import CurrentPrincipal
 from app.models import Organisation
-from app.months.periods import PERIOD_PATTERN
 from app.orgs import service as orgs
+from app.periods import PERIOD_PATTERN
 from app.schemas import IdPath
 
 

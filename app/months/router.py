@@ -10,7 +10,6 @@ from app.deps import CurrentPrincipal
 from app.idempotency import IdempotencyDep
 from app.months import service
 from app.months.deps import Branch, PeriodPath
-from app.months.periods import PERIOD_PATTERN
 from app.months.schemas import (
     CloseResult,
     EntryCreate,
@@ -20,6 +19,7 @@ from app.months.schemas import (
     Ranking,
     ReopenBody,
 )
+from app.periods import PERIOD_PATTERN
 from app.schemas import IdPath, Page, PageQuery, PageSizeQuery
 
 router = APIRouter(prefix="/branches/{org_id}", tags=["months"])

@@ -6,8 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from app.claims.schemas import ItemRef, PersonRef
-from app.schemas import Id, InputModel, OutputModel, Reason
+from app.schemas import Id, InputModel, ItemRef, OutputModel, PersonRef, Reason
 
 SignedPoints = Annotated[Decimal, Field(ge=-1000, le=1000, max_digits=5, decimal_places=1)]
 

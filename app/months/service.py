@@ -7,16 +7,16 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app import audit, clock, lookups, scoring
+from app import audit, clock, lookups, periods, scoring
 from app.access import Action, Principal
 from app.claims import service as claims
-from app.claims.schemas import ItemRef, PersonRef
-from app.claims.service import RuleViolation
-from app.errors import Conflict, Forbidden, NotFound
+from app.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.models import (
+    CLAIM_STATES,
     BranchEntry,
     BranchMonth,
     Claim,
+    ClaimStatus,
     LedgerEntry,
     Member,
     Organisation,
@@ -24,7 +24,6 @@ from app.models import (
     StandardVersion,
     User,
 )
-from app.months import periods
 from app.months.locks import MonthLocked, find_month, lock_month
 from app.months.schemas import (
     Blocker,
@@ -35,9 +34,8 @@ from app.months.schemas import (
     Ranking,
     RankingRow,
 )
+from app.schemas import ItemRef, PersonRef
 from app.standards import service as standards
-
-STATES = ("draft", "submitted", "approved", "rejected", "returned", "expired")
 
 
 def _is_branch_member(principal: Principal, branch: Organisation) -> bool:
@@ -53,7 +51,9 @@ async def _standard(
     session: AsyncSession, branch: Organisation, period: str
 ) -> StandardVersion | None:
     assert branch.id is not None
-    return await standards.in_force(session, organisation_id=branch.id, year=int(period[:4]))
+    return await standards.in_force(
+        session, organisation_id=branch.id, year=periods.year_of(period)
+    )
 
 
 async def view(session: AsyncSession, branch: Organisation, period: str) -> MonthPublic:
@@ -104,12 +104,12 @@ async def view(session: AsyncSession, branch: Organisation, period: str) -> Mont
         blockers.append(
             Blocker(code="month_not_started", detail="A month can be closed once it has begun.")
         )
-    if counts["submitted"]:
+    if counts[ClaimStatus.submitted]:
         blockers.append(
             Blocker(
                 code="claims_pending",
-                detail=f"{counts['submitted']} submitted claims still await a decision.",
-                count=counts["submitted"],
+                detail=f"{counts[ClaimStatus.submitted]} submitted claims still await a decision.",
+                count=counts[ClaimStatus.submitted],
             )
         )
     if not locked and deadline is not None and now <= deadline:
@@ -120,7 +120,7 @@ async def view(session: AsyncSession, branch: Organisation, period: str) -> Mont
                 "closing now ends that.",
             )
         )
-    pending_expiry = counts["draft"] + counts["returned"]
+    pending_expiry = counts[ClaimStatus.draft] + counts[ClaimStatus.returned]
     if not locked and pending_expiry:
         warnings.append(
             Blocker(
@@ -139,7 +139,7 @@ async def view(session: AsyncSession, branch: Organisation, period: str) -> Mont
         status="locked" if locked else "open",
         deadline=deadline,
         window_open=deadline is not None and now <= deadline and not locked,
-        counts={state: counts.get(state, 0) for state in STATES},
+        counts={state: counts.get(state, 0) for state in CLAIM_STATES},
         entries=entries or 0,
         approved_points=Decimal(approved or 0),
         can_close=not blockers,
@@ -170,7 +170,7 @@ async def close(
         select(func.count()).where(
             col(Claim.branch_id) == branch.id,
             col(Claim.period) == period,
-            col(Claim.status) == "submitted",
+            col(Claim.status) == ClaimStatus.submitted,
         )
     )
     if pending:
@@ -251,7 +251,7 @@ async def record_entry(
     standard = await _standard(session, branch, period)
     if standard is None:
         raise Conflict(
-            f"No published standard applies to this branch for {period[:4]}.",
+            f"No published standard applies to this branch for {periods.year_of(period)}.",
             code="no_standard_in_force",
         )
     if data.occurred_on > periods.local_today(clock.now(), standard.timezone):
@@ -496,7 +496,7 @@ async def ranking(
             )
         )
     ).all()
-    month_number = int(period[5:])
+    month_number = periods.Period.parse(period).month
     rules: dict[str, scoring.ItemRule] = {}
     by_member: dict[int, list[scoring.LedgerPoint]] = {}
     for member_id, code, dimension, kind, per_month, per_year, points in rows:

@@ -4,13 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.claims.schemas import TimelineEvent
 from app.db import SessionDep
 from app.deps import CurrentPrincipal
 from app.members import service as members
 from app.points import service
 from app.points.schemas import LedgerRow, PointsSummary
-from app.schemas import IdPath, Page, PageQuery, PageSizeQuery
+from app.schemas import IdPath, Page, PageQuery, PageSizeQuery, TimelineEvent
 
 router = APIRouter(prefix="/members/{member_id}", tags=["points"])
 

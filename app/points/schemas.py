@@ -4,8 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from app.claims.schemas import ItemRef
-from app.schemas import OutputModel
+from app.schemas import ItemRef, OutputModel
 
 
 class DimensionPoints(OutputModel):

@@ -6,11 +6,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app import lookups, scoring
+from app import audit, lookups, periods, scoring
 from app.access import Action, Principal
-from app.claims import service as claims
-from app.claims.schemas import ItemRef, PersonRef, TimelineEvent
-from app.models import AuditEvent, Claim, LedgerEntry, Member, StandardItem, User
+from app.models import AuditEvent, Claim, ClaimStatus, LedgerEntry, Member, StandardItem, User
 from app.orgs import service as orgs
 from app.points.schemas import (
     DimensionPoints,
@@ -19,6 +17,7 @@ from app.points.schemas import (
     MonthPoints,
     PointsSummary,
 )
+from app.schemas import ItemRef, PersonRef, TimelineEvent
 from app.standards import service as standards
 
 
@@ -70,7 +69,9 @@ async def summary(session: AsyncSession, member: Member, year: int) -> PointsSum
         # Rows from another standard (a transfer across committees) count under their code.
         rules.setdefault(item.code, _rule(item))
         points.append(
-            scoring.LedgerPoint(item_code=item.code, month=int(period[5:]), points=Decimal(total))
+            scoring.LedgerPoint(
+                item_code=item.code, month=periods.Period.parse(period).month, points=Decimal(total)
+            )
         )
     pending = dict(
         (
@@ -78,7 +79,7 @@ async def summary(session: AsyncSession, member: Member, year: int) -> PointsSum
                 select(col(Claim.period), func.sum(col(Claim.claimed_points)))
                 .where(
                     col(Claim.member_id) == member.id,
-                    col(Claim.status) == "submitted",
+                    col(Claim.status) == ClaimStatus.submitted,
                     col(Claim.period).startswith(f"{year:04d}-"),
                 )
                 .group_by(col(Claim.period))
@@ -174,7 +175,7 @@ async def timeline(session: AsyncSession, member: Member, year: int) -> list[Tim
             )
         ).scalars()
     )
-    out = await claims.events_as_timeline(session, events)
+    out = await audit.timeline(session, events)
     rows = (
         await session.execute(
             select(LedgerEntry, col(StandardItem.code), col(User.display_name))

@@ -332,7 +332,7 @@ async def test_race_both_reviewers_pass_the_checks_and_still_only_one_wins(
 ):
     """Both requests are held until each has read the claim as submitted, then released
     together, so the database's conditional update alone decides the winner."""
-    from app.claims import service
+    from app.claims import repository
 
     items = await item_ids(session, world.standard_id)
     async with db.SessionFactory() as setup:
@@ -343,14 +343,14 @@ async def test_race_both_reviewers_pass_the_checks_and_still_only_one_wins(
     first = await login(client, "reviewer_a")
     second = await login(client, "reviewer_a2")
     barrier = asyncio.Barrier(2)
-    original = service._apply
+    original = repository.move
 
     async def held(session, claim_ids, action, **values):
         if action in ("approve", "reject"):
             await asyncio.wait_for(barrier.wait(), timeout=10)
         return await original(session, claim_ids, action, **values)
 
-    monkeypatch.setattr(service, "_apply", held)
+    monkeypatch.setattr(repository, "move", held)
     url = f"/api/v1/claims/{claim['id']}"
     responses = await asyncio.gather(
         client.post(f"{url}/approve", headers=first),
@@ -365,3 +365,48 @@ async def test_race_both_reviewers_pass_the_checks_and_still_only_one_wins(
             )
         )
     assert events == 1
+
+
+@pytest.mark.skipif(
+    db.engine.dialect.name != "postgresql", reason="the one-statement path is PostgreSQL's"
+)
+async def test_plain_approvals_write_the_same_rows_on_both_paths(client, world, session):
+    """repository.approve_plainly's PostgreSQL statement against its portable twin."""
+    from app.access import CallerUser, Principal
+    from app.claims import repository
+
+    fast, portable = await _submitted_claims(session, world, 2)
+    user = world.users["reviewer_a"]
+    reviewer = Principal(
+        user=CallerUser(id=user.id, is_active=True, is_superadmin=False, must_change_password=False)
+    )
+    async with db.unit_of_work() as s:
+        assert await repository.approve_plainly(s, [fast], reviewer) == {fast}
+        assert await repository.approve_plainly_portable(s, [portable], reviewer) == {portable}
+        assert await repository.approve_plainly(s, [fast], reviewer) == set()  # moved already
+
+    async with db.SessionFactory() as check:
+        claims = {c.id: c for c in (await check.scalars(select(Claim))).all()}
+        ledger = {e.claim_id: e for e in (await check.scalars(select(LedgerEntry))).all()}
+        events = {e.entity_id: e for e in (await check.scalars(select(AuditEvent))).all()}
+
+    def claim_row(c: Claim) -> tuple:
+        return (
+            c.status,
+            c.granted_points,
+            c.decision_comment,
+            c.reviewed_by_user_id,
+            c.version,
+            c.decision_seen_at,
+        )
+
+    def ledger_row(e: LedgerEntry) -> tuple:
+        return (e.year, e.period, e.points, e.source, e.created_by_user_id, e.item_id)
+
+    def event_row(e: AuditEvent) -> tuple:
+        return (e.actor_user_id, e.action, e.from_state, e.to_state, e.comment, e.data)
+
+    assert claim_row(claims[fast]) == claim_row(claims[portable])
+    assert ledger_row(ledger[fast]) == ledger_row(ledger[portable])
+    assert event_row(events[fast]) == event_row(events[portable])
+    assert events[fast].data == {"granted_points": "0.5", "bulk": True}

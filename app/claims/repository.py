@@ -1,0 +1,359 @@
+"""The statements about claims: loads, conditional state changes, cap sums, ledger rows, lists.
+
+One PostgreSQL-only path is kept, isolated in approve_plainly(): a bulk review's plain
+approvals in one statement, beside the portable path that gives the same rows (tested so).
+"""
+
+import hashlib
+from collections.abc import Sequence
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from sqlalchemy import (
+    Integer,
+    Select,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app import audit, clock, periods
+from app.access import Action, Principal
+from app.claims.rules import COUNTED, TRANSITIONS
+from app.errors import NotFound
+from app.models import AuditEvent, Claim, ClaimEvidence, ClaimStatus, LedgerEntry, Organisation
+from app.orgs.service import subtree_filter
+
+CLAIMS: Table = Claim.__table__  # type: ignore[attr-defined]
+LEDGER: Table = LedgerEntry.__table__  # type: ignore[attr-defined]
+
+
+async def get(session: AsyncSession, claim_id: int) -> Claim:
+    claim = await session.get(Claim, claim_id)
+    if claim is None:
+        raise NotFound(f"Claim {claim_id} does not exist.", code="claim_not_found")
+    return claim
+
+
+async def by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Claim]:
+    found = await session.execute(
+        select(Claim).where(col(Claim.id).in_(ids)).execution_options(populate_existing=True)
+    )
+    return {claim.id: claim for claim in found.scalars() if claim.id is not None}
+
+
+async def add(session: AsyncSession, values: dict[str, Any]) -> int:
+    """A new claim's row; returns its id."""
+    new_id: int = (
+        await session.execute(insert(CLAIMS).values(values).returning(CLAIMS.c.id))
+    ).scalar_one()
+    return new_id
+
+
+async def move(
+    session: AsyncSession, claim_ids: Sequence[int], action: str, **values: Any
+) -> set[int]:
+    """Moves claims along action with one conditional UPDATE; returns the ids that moved.
+
+    The WHERE on the current state is what makes two concurrent reviewers safe: the row lock
+    lets one update through and the other finds the state changed and moves nothing."""
+    if not claim_ids:
+        return set()
+    sources, target = TRANSITIONS[action]
+    rows = await session.execute(
+        update(CLAIMS)
+        .where(CLAIMS.c.id.in_(claim_ids), CLAIMS.c.status.in_([s.value for s in sources]))
+        .values(status=target.value, version=CLAIMS.c.version + 1, updated_at=clock.now(), **values)
+        .returning(CLAIMS.c.id)
+    )
+    return set(rows.scalars())
+
+
+async def status_of(session: AsyncSession, claim_id: int) -> str | None:
+    return await session.scalar(select(CLAIMS.c.status).where(CLAIMS.c.id == claim_id))
+
+
+async def serialise_caps(session: AsyncSession, member_id: int, item_id: int) -> None:
+    """Holds the (member, item) pair until the transaction ends, so that two requests never
+    both read the caps' sums before either writes (PostgreSQL; SQLite writes one at a time)."""
+    if session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.sha256(f"caps\n{member_id}\n{item_id}".encode()).digest()
+        lock = int.from_bytes(digest[:8], "big", signed=True)
+        await session.execute(select(func.pg_advisory_xact_lock(lock)))
+
+
+async def used_points(
+    session: AsyncSession,
+    *,
+    member_id: int,
+    item_id: int,
+    period: str,
+    except_claim: int | None = None,
+) -> tuple[Decimal, Decimal]:
+    """Points of the member's submitted and approved claims of an item: that month, that year."""
+    c = CLAIMS.c
+    counted = func.coalesce(c.granted_points, c.claimed_points)
+    stmt = select(
+        func.coalesce(func.sum(case((c.period == period, counted), else_=0)), 0),
+        func.coalesce(func.sum(counted), 0),
+    ).where(
+        c.member_id == member_id,
+        c.item_id == item_id,
+        c.status.in_([s.value for s in COUNTED]),
+        c.period.startswith(f"{periods.year_of(period):04d}-"),
+    )
+    if except_claim is not None:
+        stmt = stmt.where(c.id != except_claim)
+    month_used, year_used = (await session.execute(stmt)).one()
+    return Decimal(str(month_used)), Decimal(str(year_used))
+
+
+async def evidence_count(session: AsyncSession, claim_id: int) -> int:
+    return (
+        await session.scalar(select(func.count()).where(col(ClaimEvidence.claim_id) == claim_id))
+        or 0
+    )
+
+
+async def evidence_keys(session: AsyncSession, claim_id: int) -> list[str]:
+    rows = await session.execute(
+        select(col(ClaimEvidence.storage_key)).where(col(ClaimEvidence.claim_id) == claim_id)
+    )
+    return list(rows.scalars())
+
+
+async def evidence_counts(session: AsyncSession, claim_ids: Sequence[int]) -> dict[int, int]:
+    rows = await session.execute(
+        select(col(ClaimEvidence.claim_id), func.count())
+        .where(col(ClaimEvidence.claim_id).in_(claim_ids))
+        .group_by(col(ClaimEvidence.claim_id))
+    )
+    return {claim_id: n for claim_id, n in rows.all()}
+
+
+async def evidence_of(session: AsyncSession, claim_id: int) -> list[ClaimEvidence]:
+    rows = await session.execute(
+        select(ClaimEvidence)
+        .where(col(ClaimEvidence.claim_id) == claim_id)
+        .order_by(col(ClaimEvidence.id))
+    )
+    return list(rows.scalars())
+
+
+async def branch_paths(session: AsyncSession, branch_ids: set[int]) -> dict[int, str]:
+    rows = await session.execute(
+        select(col(Organisation.id), col(Organisation.path)).where(
+            col(Organisation.id).in_(branch_ids)
+        )
+    )
+    return {org_id: path for org_id, path in rows.all() if org_id is not None}
+
+
+def ledger_row(claim: Claim, points: Decimal, actor: Principal) -> dict[str, Any]:
+    """The ledger row an approval writes."""
+    return {
+        "member_id": claim.member_id,
+        "branch_id": claim.branch_id,
+        "year": periods.year_of(claim.period),
+        "period": claim.period,
+        "standard_id": claim.standard_id,
+        "item_id": claim.item_id,
+        "points": points,
+        "source": "claim",
+        "claim_id": claim.id,
+        "created_by_user_id": actor.user_id,
+        "created_at": clock.now(),
+    }
+
+
+async def add_ledger_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(LEDGER), list(rows))
+
+
+async def approve_plainly(
+    session: AsyncSession, claim_ids: Sequence[int], reviewer: Principal
+) -> set[int]:
+    """Approves claims granting every point claimed, without a comment, and writes their
+    ledger rows and audit events; returns the ids that moved (the others changed meanwhile).
+
+    On PostgreSQL in one statement (the bulk review's hot path at month end); elsewhere
+    claim by claim through the same writers as a single approval."""
+    if not claim_ids:
+        return set()
+    if session.get_bind().dialect.name == "postgresql":
+        params = {"claim_ids": list(claim_ids), "reviewer": reviewer.user_id, "now": clock.now()}
+        return set((await session.execute(_plain_approvals_pg(), params)).scalars())
+    return await approve_plainly_portable(session, claim_ids, reviewer)
+
+
+async def approve_plainly_portable(
+    session: AsyncSession, claim_ids: Sequence[int], reviewer: Principal
+) -> set[int]:
+    """approve_plainly() without the PostgreSQL statement."""
+    now = clock.now()
+    moved = await move(
+        session,
+        claim_ids,
+        "approve",
+        granted_points=CLAIMS.c.claimed_points,
+        decision_comment=None,
+        reviewed_by_user_id=reviewer.user_id,
+        decided_at=now,
+        decision_seen_at=None,
+    )
+    claims = await by_ids(session, sorted(moved))
+    ledger, events = [], []
+    for claim in claims.values():
+        assert claim.id is not None and claim.granted_points is not None
+        ledger.append(ledger_row(claim, claim.granted_points, reviewer))
+        events.append(
+            audit.event(
+                actor=reviewer,
+                entity_type="claim",
+                entity_id=claim.id,
+                action="approve",
+                from_state=ClaimStatus.submitted.value,
+                to_state=ClaimStatus.approved.value,
+                data={"granted_points": str(claim.granted_points), "bulk": True},
+            )
+        )
+    await add_ledger_rows(session, ledger)
+    await audit.write(session, events)
+    return moved
+
+
+@cache
+def _plain_approvals_pg() -> Any:
+    """The conditional UPDATE of move() as a CTE whose returned rows feed the ledger's
+    INSERT … SELECT and the audit events' INSERT … SELECT; selects the ids that moved."""
+    sources, target = TRANSITIONS["approve"]
+    (source,) = sources
+    reviewer_id = bindparam("reviewer", type_=CLAIMS.c.reviewed_by_user_id.type)
+    now = bindparam("now", type_=CLAIMS.c.decided_at.type)
+    moved = (
+        update(CLAIMS)
+        .where(
+            CLAIMS.c.id == any_(bindparam("claim_ids", type_=ARRAY(Integer()))),
+            CLAIMS.c.status == source.value,
+        )
+        .values(
+            status=target.value,
+            granted_points=CLAIMS.c.claimed_points,
+            decision_comment=None,
+            reviewed_by_user_id=reviewer_id,
+            decided_at=now,
+            decision_seen_at=None,
+            version=CLAIMS.c.version + 1,
+            updated_at=now,
+        )
+        .returning(
+            *(
+                CLAIMS.c[name]
+                for name in ("id", "member_id", "branch_id", "period", "standard_id", "item_id")
+            ),
+            CLAIMS.c.granted_points,
+        )
+        .cte("moved")
+    )
+    ledger = insert(LEDGER).from_select(
+        [
+            "member_id",
+            "branch_id",
+            "year",
+            "period",
+            "standard_id",
+            "item_id",
+            "points",
+            "source",
+            "claim_id",
+            "created_by_user_id",
+            "created_at",
+        ],
+        select(
+            moved.c.member_id,
+            moved.c.branch_id,
+            sql_cast(func.substr(moved.c.period, 1, 4), Integer),
+            moved.c.period,
+            moved.c.standard_id,
+            moved.c.item_id,
+            moved.c.granted_points,
+            literal("claim", type_=LEDGER.c.source.type),
+            moved.c.id,
+            reviewer_id,
+            now,
+        ).select_from(moved),
+    )
+    events = audit.events_per_row(
+        moved,
+        moved.c.id,
+        actor_user_id=reviewer_id,
+        entity_type="claim",
+        action="approve",
+        from_state=source.value,
+        to_state=target.value,
+        # The same data as the portable path's {"granted_points": str(points), "bulk": true}.
+        data=func.json_build_object(
+            "granted_points", sql_cast(moved.c.granted_points, Text), "bulk", true()
+        ),
+        created_at=now,
+    )
+    return select(moved.c.id).add_cte(ledger.cte("ledger")).add_cte(events.cte("events"))
+
+
+async def expirable(session: AsyncSession, branch_id: int, period: str) -> dict[int, str]:
+    """The month's claims that expire at its close, with their states."""
+    rows = await session.execute(
+        select(CLAIMS.c.id, CLAIMS.c.status).where(
+            CLAIMS.c.branch_id == branch_id,
+            CLAIMS.c.period == period,
+            CLAIMS.c.status.in_([s.value for s in TRANSITIONS["expire"][0]]),
+        )
+    )
+    return {claim_id: status for claim_id, status in rows.all()}
+
+
+def visible(principal: Principal) -> Select[Any]:
+    """Claims the caller may see, as rows: their own, and those of branches they may read."""
+    stmt = select(*CLAIMS.c).join(Organisation, col(Organisation.id) == CLAIMS.c.branch_id)
+    conditions = []
+    if principal.member is not None:
+        conditions.append(CLAIMS.c.member_id == principal.member.id)
+    roots = principal.roots(Action.claim_read)
+    if roots:
+        conditions.append(subtree_filter(roots))
+    return stmt.where(or_(*conditions)) if conditions else stmt.where(CLAIMS.c.id.is_(None))
+
+
+async def page(
+    session: AsyncSession, stmt: Select[Any], *, oldest_first: bool, page: int, page_size: int
+) -> tuple[list[Any], int]:
+    total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    order = CLAIMS.c.id.asc() if oldest_first else CLAIMS.c.id.desc()
+    rows = await session.execute(
+        stmt.order_by(order).offset((page - 1) * page_size).limit(page_size)
+    )
+    return list(rows), total
+
+
+async def events_of(session: AsyncSession, claim_id: int) -> list[AuditEvent]:
+    rows = await session.execute(
+        select(AuditEvent)
+        .where(col(AuditEvent.entity_type) == "claim", col(AuditEvent.entity_id) == claim_id)
+        .order_by(col(AuditEvent.created_at), col(AuditEvent.id))
+    )
+    return list(rows.scalars())
