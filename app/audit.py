@@ -14,6 +14,7 @@ from sqlalchemy import (
     literal,
     null,
     select,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,6 +81,8 @@ def record(
 
 _AUDIT: Table = AuditEvent.__table__  # type: ignore[attr-defined]
 _EVENT_COLUMNS = tuple(c.name for c in _AUDIT.columns if c.name not in ("id", "entity_id"))
+# The columns an event names (event() makes them all but entity_id), with their SQL types.
+EVENT_TYPES = {name: _AUDIT.c[name].type for name in _EVENT_COLUMNS}
 
 
 async def write(session: AsyncSession, events: Sequence[dict[str, Any]]) -> None:
@@ -88,25 +91,22 @@ async def write(session: AsyncSession, events: Sequence[dict[str, Any]]) -> None
         await session.execute(insert(_AUDIT), list(events))
 
 
-def events_per_row(source: CTE, entity_id: ColumnElement[Any], **columns: Any) -> Insert:
-    """INSERT INTO audit_event … SELECT … FROM source: one event per row of a CTE (rows a
-    data-modifying statement returned), for a set-based change that writes its events in the
-    same statement. columns: SQL expressions over source or plain values; others are NULL."""
-    values: dict[str, ColumnElement[Any]] = {}
-    for name in _EVENT_COLUMNS:
-        value, column_type = columns.get(name), _AUDIT.c[name].type
-        if isinstance(value, ColumnElement):
-            values[name] = value
-        elif value is None:
-            values[name] = cast(null(), column_type)
-        else:
-            values[name] = literal(value, type_=column_type)
-    return insert(_AUDIT).from_select(
-        [*_EVENT_COLUMNS, "entity_id"],
-        select(*(value.label(name) for name, value in values.items()), entity_id).select_from(
-            source
-        ),
-    )
+def events_per_row(source: CTE, entity_id: ColumnElement[Any], *events: dict[str, Any]) -> Insert:
+    """INSERT INTO audit_event … SELECT … FROM source: for each row of a CTE (rows a
+    data-modifying statement returned), the events given, in their order; for a set-based
+    change that writes its events in the same statement. An event's columns: SQL
+    expressions over source, or plain values; those not named are NULL."""
+    selects = []
+    for columns in events:
+        values: list[ColumnElement[Any]] = []
+        for name in _EVENT_COLUMNS:
+            value, column_type = columns.get(name), _AUDIT.c[name].type
+            if not isinstance(value, ColumnElement):
+                value = cast(null(), column_type) if value is None else literal(value, column_type)
+            values.append(value.label(name))
+        selects.append(select(*values, entity_id.label("entity_id")).select_from(source))
+    rows = selects[0] if len(selects) == 1 else union_all(*selects)
+    return insert(_AUDIT).from_select([*_EVENT_COLUMNS, "entity_id"], rows)
 
 
 async def timeline(session: AsyncSession, events: Sequence[AuditEvent]) -> list[TimelineEvent]:

@@ -1,18 +1,14 @@
 """Idempotency-Key for phones that retry: replay the first answer, never act twice.
 
-`Idempotency.run` wraps a use case from outside; the use case does not know about it:
-
-1. claim the key: look up its answer (PostgreSQL: while taking the key's transaction-scoped
-   advisory lock, so a duplicate that arrives while the first still runs is told 409);
-2. an answer found is replayed (or 422 when the key was used for another request);
-3. otherwise run the use case and store its answer in the request's transaction, so the
-   answer is kept exactly when the work is committed.
-
-A refusal (an AppError) is stored too, after the work is rolled back, in a transaction of its
-own. On SQLite one request writes at a time, so a duplicate simply waits for the first and
-replays its answer. On PostgreSQL a duplicate that committed between this request's look-up
-and its lock is noticed when the answer cannot be stored: the work is rolled back and the
-first answer replayed.
+`Idempotency.run` wraps a use case from outside; the use case does not know about it. It runs
+the use case and stores its answer under the key in the request's own transaction, so the
+answer is kept exactly when the work is. Most keyed requests are first tries, so the key is
+not looked up first: when the answer cannot be stored because the key already has one (a
+retry, or a duplicate that ran at the same time and committed first), the unit of work rolls
+this request's work back and the first answer is replayed (422 when the key was first used
+for another request). A refusal (an AppError) is stored too, after the work is rolled back,
+in a transaction of its own. The unique (caller, key) constraint makes a duplicate running
+at the same time wait for the first to finish.
 """
 
 import hashlib
@@ -21,19 +17,16 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    ColumnElement,
     Insert,
-    and_,
+    Select,
+    bindparam,
     delete,
-    func,
-    literal,
     or_,
     select,
 )
@@ -79,7 +72,8 @@ class _Refused(Exception):
 
 
 class _AnsweredMeanwhile(Exception):
-    """The key got its answer from a duplicate while this request ran: replay that one."""
+    """The key already has an answer: this request's work is rolled back, and that answer
+    replayed."""
 
     def __init__(self, keyed: Keyed) -> None:
         self.keyed = keyed
@@ -89,12 +83,6 @@ def caller_of(principal: Principal) -> str:
     if principal.service_account_id is not None:
         return f"sa:{principal.service_account_id}"
     return f"user:{principal.user_id}"
-
-
-def advisory_lock_id(caller: str, key: str) -> int:
-    """The 64-bit advisory lock a key takes on PostgreSQL while its request runs."""
-    digest = hashlib.sha256(f"idempotency\n{caller}\n{key}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def request_fingerprint(method: str, path: str, body: bytes) -> str:
@@ -113,71 +101,73 @@ def request_fingerprint(method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-# -- the statements -----------------------------------------------------------------------
+# -- the statements (built once per kind of database, with bind parameters) -----------------
 
 
-def _look_up(session: AsyncSession, keyed: Keyed) -> Any:
-    """The key's unexpired answer, if any, and whether this request holds the key: one row
-    (locked, request_hash, response_status, response_body), the answer's columns NULL when
-    the key has none. PostgreSQL tries the key's advisory lock in the same statement."""
-    locked: ColumnElement[bool] = literal(True)
-    if session.get_bind().dialect.name == "postgresql":
-        lock_id = advisory_lock_id(keyed.caller, keyed.key)
-        locked = func.pg_try_advisory_xact_lock(literal(lock_id, BigInteger), type_=Boolean)
-    holder = select(locked.label("locked")).subquery("holder")
+@cache
+def _look_up() -> Select[Any]:
+    """The key's unexpired answer."""
     c = _RECORDS.c
-    return (
-        select(holder.c.locked, c.request_hash, c.response_status, c.response_body)
-        .select_from(
-            holder.outerjoin(
-                _RECORDS,
-                and_(
-                    c.caller == keyed.caller,
-                    c.key == keyed.key,
-                    c.expires_at > clock.now(),
-                    c.state == "done",
-                ),
-            )
-        )
-        .limit(1)
+    return select(c.request_hash, c.response_status, c.response_body).where(
+        c.caller == bindparam("caller"),
+        c.key == bindparam("key"),
+        c.expires_at > bindparam("now", type_=c.expires_at.type),
+        c.state == "done",
     )
 
 
-def _store(session: AsyncSession, keyed: Keyed, status: int, body: str) -> Insert:
+@cache
+def _store(dialect: str) -> Insert:
     """Store the key's answer unless it already has an unexpired one (then no row returns)."""
-    dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    now = clock.now()
+    c = _RECORDS.c
+    now = bindparam("now", type_=c.created_at.type)
     new = insert(_RECORDS).values(
-        caller=keyed.caller,
-        key=keyed.key,
-        request_hash=keyed.fingerprint,
+        caller=bindparam("caller"),
+        key=bindparam("key"),
+        request_hash=bindparam("request_hash"),
         state="done",
-        response_status=status,
-        response_body=body,
+        response_status=bindparam("status"),
+        response_body=bindparam("body"),
         created_at=now,
         lease_until=now,
-        expires_at=now + KEEP_FOR,
+        expires_at=bindparam("expires_at", type_=c.expires_at.type),
     )
     replaced = ("request_hash", "state", "response_status", "response_body", "created_at")
     return new.on_conflict_do_update(
         index_elements=["caller", "key"],
         set_={name: new.excluded[name] for name in (*replaced, "lease_until", "expires_at")},
-        where=or_(_RECORDS.c.expires_at <= now, _RECORDS.c.state != "done"),
-    ).returning(_RECORDS.c.id)
+        where=or_(c.expires_at <= new.excluded.created_at, c.state != "done"),
+    ).returning(c.id)
+
+
+async def _find(session: AsyncSession, keyed: Keyed) -> Any:
+    params = {"caller": keyed.caller, "key": keyed.key, "now": clock.now()}
+    return (await session.execute(_look_up(), params)).one_or_none()
 
 
 async def _stored(session: AsyncSession, keyed: Keyed, status: int, body: str) -> bool:
+    now = clock.now()
     if random.random() < 0.01:  # noqa: S311 - housekeeping, not security
-        await session.execute(delete(_RECORDS).where(_RECORDS.c.expires_at < clock.now()))
-    return (await session.execute(_store(session, keyed, status, body))).first() is not None
+        await session.execute(delete(_RECORDS).where(_RECORDS.c.expires_at < now))
+    params = {
+        "caller": keyed.caller,
+        "key": keyed.key,
+        "request_hash": keyed.fingerprint,
+        "status": status,
+        "body": body,
+        "now": now,
+        "expires_at": now + KEEP_FOR,
+    }
+    stored = await session.execute(_store(session.get_bind().dialect.name), params)
+    return stored.first() is not None
 
 
 # -- the wrapper ----------------------------------------------------------------------------
 
 
 class Idempotency:
-    """Runs a use case once per key; its answer is stored in the request's transaction."""
+    """Runs a use case under a key; its answer is stored in the request's transaction."""
 
     def __init__(self, request: Request, key: str | None) -> None:
         self.request = request
@@ -204,11 +194,6 @@ class Idempotency:
             self.key,
             request_fingerprint(self.request.method, self.request.scope["path"], body),
         )
-        found = (await session.execute(_look_up(session, keyed))).one()
-        if found.request_hash is not None:
-            return _replay(found, keyed)
-        if not found.locked:
-            raise _in_flight()
         try:
             result = await use_case()
         except AppError as exc:
@@ -221,8 +206,8 @@ class Idempotency:
 
 async def _first_answer(keyed: Keyed) -> Response:
     async with db.unit_of_work() as session:
-        found = (await session.execute(_look_up(session, keyed))).one()
-    if found.request_hash is None:  # expired meanwhile: let the client try again
+        found = await _find(session, keyed)
+    if found is None:  # expired meanwhile: let the client try again
         raise _in_flight()
     return _replay(found, keyed)
 

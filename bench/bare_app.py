@@ -1,8 +1,8 @@
 """The baseline: a bare FastAPI endpoint that inserts one claim-sized row and answers it.
 
-It uses the app's own engine and session dependency (app.db: asyncpg, the same pool and
-idle-connection ping), the app's lifespan (app.runtime), a validated JSON body and an ORM
-insert plus commit, and nothing else: no authentication, no rules, no audit, no middleware.
+It uses the app's own engine and session dependency (app.db: asyncpg, the same pool, the
+unit of work that commits), the app's lifespan (app.runtime), a validated JSON body and an
+ORM insert, and nothing else: no authentication, no rules, no audit, no middleware.
 Served by uvicorn with the same flags as the app, it is what one insert costs on this
 machine, so the app's figures become ratios.
 
@@ -99,6 +99,6 @@ async def insert_row(body: RowIn, session: SessionDep) -> RowOut:
         updated_at=now,
     )
     session.add(row)
-    await session.commit()
+    await session.flush()
     assert row.id is not None
     return RowOut.model_validate(row, from_attributes=True)

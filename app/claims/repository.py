@@ -1,10 +1,11 @@
 """The statements about claims: loads, conditional state changes, cap sums, ledger rows, lists.
 
-One PostgreSQL-only path is kept, isolated in approve_plainly(): a bulk review's plain
-approvals in one statement, beside the portable path that gives the same rows (tested so).
+Two PostgreSQL-only paths are kept for month end, each in one function beside the portable
+path that gives the same rows (tested so): a claim submitted at once, and a bulk review's
+plain approvals, each in one statement. The statements of those paths are built once, with
+bind parameters: building one costs as much Python time as running it (docs/PERFORMANCE.md).
 """
 
-import hashlib
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import cache
@@ -87,13 +88,29 @@ async def status_of(session: AsyncSession, claim_id: int) -> str | None:
     return await session.scalar(select(CLAIMS.c.status).where(CLAIMS.c.id == claim_id))
 
 
-async def serialise_caps(session: AsyncSession, member_id: int, item_id: int) -> None:
-    """Holds the (member, item) pair until the transaction ends, so that two requests never
-    both read the caps' sums before either writes (PostgreSQL; SQLite writes one at a time)."""
-    if session.get_bind().dialect.name == "postgresql":
-        digest = hashlib.sha256(f"caps\n{member_id}\n{item_id}".encode()).digest()
-        lock = int.from_bytes(digest[:8], "big", signed=True)
-        await session.execute(select(func.pg_advisory_xact_lock(lock)))
+def caps_pair(member_id: int, item_id: int) -> tuple[int, int]:
+    """What a request holds (months.locks.require_open's holding) while it checks and writes
+    the caps of an item for a member, so that two requests never both read the sums before
+    either writes."""
+    return member_id, item_id
+
+
+def _used_points(except_claim: bool) -> Select[Any]:
+    c = CLAIMS.c
+    counted = func.coalesce(c.granted_points, c.claimed_points)
+    stmt = select(
+        func.coalesce(func.sum(case((c.period == bindparam("period"), counted), else_=0)), 0),
+        func.coalesce(func.sum(counted), 0),
+    ).where(
+        c.member_id == bindparam("member_id"),
+        c.item_id == bindparam("item_id"),
+        c.status.in_([literal(s.value) for s in COUNTED]),
+        c.period.startswith(bindparam("year")),
+    )
+    return stmt.where(c.id != bindparam("except_claim")) if except_claim else stmt
+
+
+_USED_POINTS = {False: _used_points(False), True: _used_points(True)}
 
 
 async def used_points(
@@ -105,21 +122,71 @@ async def used_points(
     except_claim: int | None = None,
 ) -> tuple[Decimal, Decimal]:
     """Points of the member's submitted and approved claims of an item: that month, that year."""
-    c = CLAIMS.c
-    counted = func.coalesce(c.granted_points, c.claimed_points)
-    stmt = select(
-        func.coalesce(func.sum(case((c.period == period, counted), else_=0)), 0),
-        func.coalesce(func.sum(counted), 0),
-    ).where(
-        c.member_id == member_id,
-        c.item_id == item_id,
-        c.status.in_([s.value for s in COUNTED]),
-        c.period.startswith(f"{periods.year_of(period):04d}-"),
-    )
+    params = _used_points_params(member_id, item_id, period)
     if except_claim is not None:
-        stmt = stmt.where(c.id != except_claim)
-    month_used, year_used = (await session.execute(stmt)).one()
+        params["except_claim"] = except_claim
+    found = await session.execute(_USED_POINTS[except_claim is not None], params)
+    month_used, year_used = found.one()
     return Decimal(str(month_used)), Decimal(str(year_used))
+
+
+def _used_points_params(member_id: int, item_id: int, period: str) -> dict[str, Any]:
+    year = f"{periods.year_of(period):04d}-"
+    return {"member_id": member_id, "item_id": item_id, "period": period, "year": year}
+
+
+async def add_submitted(
+    session: AsyncSession, values: dict[str, Any], events: Sequence[dict[str, Any]]
+) -> tuple[int, Decimal, Decimal]:
+    """Writes a claim submitted at once and its audit events (made by audit.event() with
+    entity_id None); returns its id and the points of the member's other counted claims of
+    the item that month and year, read before it was written, for the caps check (a refusal
+    then rolls the request back). Call with the caps held (caps_pair)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return await add_submitted_portable(session, values, events)
+    params = _used_points_params(values["member_id"], values["item_id"], values["period"])
+    for name, value in values.items():
+        params[f"c_{name}"] = value
+    for i, e in enumerate(events):
+        params.update({f"e{i}_{name}": value for name, value in e.items()})
+    found = (await session.execute(_submitted_pg(tuple(values), len(events)), params)).one()
+    return found[0], Decimal(str(found[1])), Decimal(str(found[2]))
+
+
+async def add_submitted_portable(
+    session: AsyncSession, values: dict[str, Any], events: Sequence[dict[str, Any]]
+) -> tuple[int, Decimal, Decimal]:
+    """add_submitted() without the PostgreSQL statement."""
+    month_used, year_used = await used_points(
+        session, member_id=values["member_id"], item_id=values["item_id"], period=values["period"]
+    )
+    new_id = await add(session, values)
+    await audit.write(session, [{**e, "entity_id": new_id} for e in events])
+    return new_id, month_used, year_used
+
+
+@cache
+def _submitted_pg(columns: tuple[str, ...], n_events: int) -> Any:
+    """The claim's INSERT … RETURNING id as a CTE that the events' INSERT … SELECT read,
+    selected with the caps' sums (of the statement's snapshot: the new claim not in it)."""
+    new_claim = (
+        insert(CLAIMS)
+        .values({name: bindparam(f"c_{name}", type_=CLAIMS.c[name].type) for name in columns})
+        .returning(CLAIMS.c.id)
+        .cte("new_claim")
+    )
+    sums = _USED_POINTS[False].subquery("sums")
+    statement = select(new_claim.c.id, *sums.c).select_from(new_claim.join(sums, true()))
+    events = audit.events_per_row(
+        new_claim,
+        new_claim.c.id,
+        *(
+            {name: bindparam(f"e{i}_{name}", type_=t) for name, t in audit.EVENT_TYPES.items()}
+            for i in range(n_events)
+        ),
+    )
+    statement = statement.add_cte(events.cte("events"))
+    return statement
 
 
 async def evidence_count(session: AsyncSession, claim_id: int) -> int:
@@ -301,16 +368,18 @@ def _plain_approvals_pg() -> Any:
     events = audit.events_per_row(
         moved,
         moved.c.id,
-        actor_user_id=reviewer_id,
-        entity_type="claim",
-        action="approve",
-        from_state=source.value,
-        to_state=target.value,
-        # The same data as the portable path's {"granted_points": str(points), "bulk": true}.
-        data=func.json_build_object(
-            "granted_points", sql_cast(moved.c.granted_points, Text), "bulk", true()
-        ),
-        created_at=now,
+        {
+            "actor_user_id": reviewer_id,
+            "entity_type": "claim",
+            "action": "approve",
+            "from_state": source.value,
+            "to_state": target.value,
+            # As the portable path's {"granted_points": str(points), "bulk": true}.
+            "data": func.json_build_object(
+                "granted_points", sql_cast(moved.c.granted_points, Text), "bulk", true()
+            ),
+            "created_at": now,
+        },
     )
     return select(moved.c.id).add_cte(ledger.cte("ledger")).add_cte(events.cte("events"))
 

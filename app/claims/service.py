@@ -71,25 +71,6 @@ def _deadline(standard: StandardVersion, period: str) -> Any:
     return periods.deadline(period, deadline_day=standard.deadline_day, timezone=standard.timezone)
 
 
-async def _check_caps(
-    session: AsyncSession,
-    *,
-    member_id: int,
-    item: StandardItem,
-    period: str,
-    claimed: Decimal,
-    claim_id: int | None = None,
-) -> None:
-    if not rules.has_caps(item):
-        return
-    assert item.id is not None
-    await repository.serialise_caps(session, member_id, item.id)
-    month_used, year_used = await repository.used_points(
-        session, member_id=member_id, item_id=item.id, period=period, except_claim=claim_id
-    )
-    rules.check_caps(item, claimed, month_used=month_used, year_used=year_used)
-
-
 async def _transition(
     session: AsyncSession,
     principal: Principal,
@@ -139,7 +120,10 @@ async def create(*, session: AsyncSession, principal: Principal, data: ClaimCrea
     rules.check_window(period, _deadline(standard, period), clock.now())
     claimed = item.points * data.quantity
     rules.check_quantity(item, claimed)
-    await require_open(session, branch_id=member.branch_id, period=period)
+    caps = repository.caps_pair(member.id, data.item_id) if rules.has_caps(item) else None
+    await require_open(
+        session, branch_id=member.branch_id, period=period, holding=caps if data.submit else None
+    )
     now = clock.now()
     values: dict[str, Any] = {
         "member_id": member.id,
@@ -157,24 +141,24 @@ async def create(*, session: AsyncSession, principal: Principal, data: ClaimCrea
         "created_at": now,
         "updated_at": now,
     }
-    events: list[dict[str, Any]] = [
-        {"action": "create", "from_state": None, "to_state": ClaimStatus.draft.value}
-    ]
-    if data.submit:
-        # Submitted at once: checked as a submission of the draft it would have been.
+    new: dict[str, Any] = {"actor": principal, "entity_type": "claim", "entity_id": None}
+    events = [audit.event(**new, action="create", to_state=ClaimStatus.draft.value)]
+    if not data.submit:
+        values["id"] = await repository.add(session, values)
+        await audit.write(session, [{**e, "entity_id": values["id"]} for e in events])
+    else:
+        # Submitted at once: checked as the submission of the draft it would have been.
         target = rules.target_state(ClaimStatus.draft, "submit")
         rules.check_evidence(item, files=0)
-        await _check_caps(session, member_id=member.id, item=item, period=period, claimed=claimed)
         values.update(status=target.value, submitted_at=now)
-        events.append({"action": "submit", "from_state": "draft", "to_state": target.value})
-    values["id"] = await repository.add(session, values)
-    await audit.write(
-        session,
-        [
-            audit.event(actor=principal, entity_type="claim", entity_id=values["id"], **e)
-            for e in events
-        ],
-    )
+        events.append(
+            audit.event(**new, action="submit", from_state="draft", to_state=target.value)
+        )
+        values["id"], month_used, year_used = await repository.add_submitted(
+            session, values, events
+        )
+        # A refusal here rolls the claim back with the rest of the request.
+        rules.check_caps(item, claimed, month_used=month_used, year_used=year_used)
     return _new_claim_detail(member, values, item, standard)
 
 
@@ -293,16 +277,18 @@ async def submit(*, session: AsyncSession, principal: Principal, claim: Claim) -
     # A returned claim came back from the branch: it may go back while the month is open.
     if claim.status == ClaimStatus.draft:
         rules.check_window(claim.period, _deadline(standard, claim.period), clock.now())
-    await require_open(session, branch_id=claim.branch_id, period=claim.period)
+    caps = repository.caps_pair(claim.member_id, claim.item_id) if rules.has_caps(item) else None
+    await require_open(session, branch_id=claim.branch_id, period=claim.period, holding=caps)
     rules.check_evidence(item, files=await repository.evidence_count(session, claim.id))
-    await _check_caps(
-        session,
-        member_id=claim.member_id,
-        item=item,
-        period=claim.period,
-        claimed=claim.claimed_points,
-        claim_id=claim.id,
-    )
+    if caps is not None:
+        month_used, year_used = await repository.used_points(
+            session,
+            member_id=claim.member_id,
+            item_id=claim.item_id,
+            period=claim.period,
+            except_claim=claim.id,
+        )
+        rules.check_caps(item, claim.claimed_points, month_used=month_used, year_used=year_used)
     return await _transition(session, principal, claim, "submit", submitted_at=clock.now())
 
 

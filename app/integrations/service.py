@@ -46,7 +46,7 @@ async def create(
         to_state="active",
         data={"scopes": account.scopes},
     )
-    await session.commit()
+    await session.flush()
     return account, secret
 
 
@@ -87,7 +87,7 @@ async def deactivate(
         from_state="active",
         to_state="inactive",
     )
-    await session.commit()
+    await session.flush()
     return account
 
 
@@ -104,5 +104,5 @@ async def rotate_secret(
         entity_id=account.id,
         action="secret_rotated",
     )
-    await session.commit()
+    await session.flush()
     return secret

@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
+from app import clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -18,7 +20,8 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Column defaults take the time from app.clock, like everything else."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -5,7 +5,9 @@ submit racing a close either lands before the close looks (and blocks it) or see
 On SQLite every write transaction is already serialised by BEGIN IMMEDIATE.
 """
 
-from sqlalchemy import bindparam, select
+from typing import Any
+
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,34 +46,48 @@ async def lock_month(
     return month
 
 
-def _status_locked(exclusive: bool) -> object:
-    months = BranchMonth.__table__  # type: ignore[attr-defined]
+def _status(exclusive: bool) -> Select[Any]:
     return (
-        select(months.c.status)
-        .where(months.c.branch_id == bindparam("branch_id"), months.c.period == bindparam("period"))
+        select(col(BranchMonth.status))
+        .where(
+            col(BranchMonth.branch_id) == bindparam("branch_id"),
+            col(BranchMonth.period) == bindparam("period"),
+        )
         .with_for_update(read=not exclusive)
     )
 
 
-# Built once: the check every claim change makes (a statement made per call costs more Python
-# time than PostgreSQL takes to answer it).
-_STATUS_LOCKED = {False: _status_locked(False), True: _status_locked(True)}
+# Built once: every change to a claim or an entry reads it. With a pair to hold as well
+# (PostgreSQL), one row: the status, and pg_advisory_xact_lock(pair) taken in the same trip.
+_STATUS = {False: _status(False), True: _status(True)}
+_STATUS_HOLDING = select(
+    _status(False).scalar_subquery(),
+    func.pg_advisory_xact_lock(
+        bindparam("hold_a", type_=Integer), bindparam("hold_b", type_=Integer)
+    ),
+)
 
 
 async def require_open(
-    session: AsyncSession, *, branch_id: int, period: str, exclusive: bool = False
+    session: AsyncSession,
+    *,
+    branch_id: int,
+    period: str,
+    exclusive: bool = False,
+    holding: tuple[int, int] | None = None,
 ) -> None:
-    """Lock the branch's month row (created when missing) and refuse when it is locked."""
-    params = {"branch_id": branch_id, "period": period}
-    status = (await session.execute(_STATUS_LOCKED[exclusive], params)).scalar_one_or_none()  # type: ignore[call-overload]
+    """Lock the branch's month row (created when missing) and refuse when it is locked.
+
+    holding: a pair of ids the caller must hold until the transaction ends as well (an
+    advisory lock on PostgreSQL, where transactions run side by side), taken first."""
+    params: dict[str, Any] = {"branch_id": branch_id, "period": period}
+    if holding is not None and session.get_bind().dialect.name == "postgresql":
+        params.update(hold_a=holding[0], hold_b=holding[1])
+        status = (await session.execute(_STATUS_HOLDING, params)).scalar()
+    else:
+        status = (await session.execute(_STATUS[exclusive], params)).scalar()
     if status is None:
         status = (await lock_month(session, branch_id=branch_id, period=period)).status
-    refuse_if_locked(status, period)
-
-
-def refuse_if_locked(status: str, period: str) -> None:
-    """The refusal of require_open, for a caller that read the month's status itself (under
-    the same shared lock)."""
     if status == "locked":
         raise MonthLocked(
             f"The branch's month {period} is closed; its claims and entries can no longer change.",

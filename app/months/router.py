@@ -4,12 +4,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.access import Action
 from app.db import SessionDep
 from app.deps import CurrentPrincipal
 from app.idempotency import IdempotencyDep
 from app.months import service
-from app.months.deps import Branch, PeriodPath
+from app.months.deps import (
+    BranchReader,
+    EntryRecorder,
+    MonthCloser,
+    MonthReader,
+    MonthReopener,
+    PeriodPath,
+)
 from app.months.schemas import (
     CloseResult,
     EntryCreate,
@@ -26,23 +32,19 @@ router = APIRouter(prefix="/branches/{org_id}", tags=["months"])
 
 
 @router.get("/months/{period}", response_model=MonthPublic)
-async def read_month(
-    branch: Branch, period: PeriodPath, session: SessionDep, principal: CurrentPrincipal
-) -> MonthPublic:
+async def read_month(branch: MonthReader, period: PeriodPath, session: SessionDep) -> MonthPublic:
     """Counts by state, the deadline, and whether the month can be closed and why not."""
-    service.require_month_read(principal, branch)
     return await service.view(session, branch, period)
 
 
 @router.post("/months/{period}/close", response_model=CloseResult)
 async def close_month(
-    branch: Branch, period: PeriodPath, session: SessionDep, principal: CurrentPrincipal
+    branch: MonthCloser, period: PeriodPath, session: SessionDep, principal: CurrentPrincipal
 ) -> CloseResult:
     """Lock the month (secretary): refused while claims are pending; drafts expire."""
     expired = await service.close(
         session=session, principal=principal, branch=branch, period=period
     )
-    await session.commit()
     view = await service.view(session, branch, period)
     return CloseResult(**view.model_dump(), expired=expired)
 
@@ -50,7 +52,7 @@ async def close_month(
 @router.post("/months/{period}/reopen", response_model=MonthPublic)
 async def reopen_month(
     body: ReopenBody,
-    branch: Branch,
+    branch: MonthReopener,
     period: PeriodPath,
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -59,13 +61,12 @@ async def reopen_month(
     await service.reopen(
         session=session, principal=principal, branch=branch, period=period, reason=body.reason
     )
-    await session.commit()
     return await service.view(session, branch, period)
 
 
 @router.get("/months/{period}/ranking", response_model=Ranking)
 async def month_ranking(
-    branch: Branch, period: PeriodPath, session: SessionDep, principal: CurrentPrincipal
+    branch: MonthReader, period: PeriodPath, session: SessionDep, principal: CurrentPrincipal
 ) -> Ranking:
     """亮分: members by the month's approved points (members see it once the month is closed)."""
     return await service.ranking(session=session, principal=principal, branch=branch, period=period)
@@ -74,7 +75,7 @@ async def month_ranking(
 @router.post("/entries", response_model=EntryDetail, status_code=status.HTTP_201_CREATED)
 async def record_entry(
     body: EntryCreate,
-    branch: Branch,
+    branch: EntryRecorder,
     session: SessionDep,
     principal: CurrentPrincipal,
     idem: IdempotencyDep,
@@ -93,14 +94,13 @@ async def record_entry(
 
 @router.get("/entries", response_model=Page[EntryPublic])
 async def list_entries(
-    branch: Branch,
+    branch: BranchReader,
     session: SessionDep,
     principal: CurrentPrincipal,
     month: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
     page: PageQuery = 1,
     page_size: PageSizeQuery = 50,
 ) -> Page[EntryPublic]:
-    principal.require(Action.month_read, branch.path)
     items, total = await service.list_entries(
         session=session, branch=branch, period=month, page=page, page_size=page_size
     )
@@ -108,8 +108,5 @@ async def list_entries(
 
 
 @router.get("/entries/{entry_id}", response_model=EntryDetail)
-async def read_entry(
-    branch: Branch, entry_id: IdPath, session: SessionDep, principal: CurrentPrincipal
-) -> EntryDetail:
-    principal.require(Action.month_read, branch.path)
+async def read_entry(branch: BranchReader, entry_id: IdPath, session: SessionDep) -> EntryDetail:
     return await service.entry_detail(session, await service.get_entry(session, branch, entry_id))

@@ -99,7 +99,7 @@ async def create_standard(
         based_on_id=body.based_on_id,
         settings=settings,
     )
-    await session.commit()
+    await session.flush()
     return await _full(session, standard)
 
 

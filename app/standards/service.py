@@ -1,7 +1,6 @@
 """Standard versions: the shipped default, drafts, item edits, publishing, the one in force."""
 
 import json
-from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -12,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from app import audit
+from app import audit, clock
 from app.access import Action, Principal
 from app.errors import AppError, Conflict, Forbidden, NotFound
 from app.models import Organisation, StandardItem, StandardVersion
@@ -257,7 +256,7 @@ async def update_settings(
         action="settings_changed",
         data={k: str(v) for k, v in changes.items()},
     )
-    await session.commit()
+    await session.flush()
     return standard
 
 
@@ -293,7 +292,7 @@ async def add_item(
         action="item_added",
         data={"code": item.code},
     )
-    await session.commit()
+    await session.flush()
     return item
 
 
@@ -332,7 +331,7 @@ async def update_item(
         action="item_changed",
         data={"code": item.code, "changes": {k: str(v) for k, v in changes.items()}},
     )
-    await session.commit()
+    await session.flush()
     return item
 
 
@@ -350,7 +349,7 @@ async def delete_item(
         data={"code": item.code},
     )
     await session.execute(delete(StandardItem).where(col(StandardItem.id) == item.id))
-    await session.commit()
+    await session.flush()
 
 
 async def publish(
@@ -377,7 +376,7 @@ async def publish(
             code="standard_already_published",
         )
     standard.status = "published"
-    standard.published_at = datetime.now(UTC)
+    standard.published_at = clock.now()
     assert standard.id is not None
     audit.record(
         session,
@@ -388,7 +387,7 @@ async def publish(
         from_state="draft",
         to_state="published",
     )
-    await session.commit()
+    await session.flush()
     standards_cache.clear()  # the version in force may have changed for this subtree
     return standard
 

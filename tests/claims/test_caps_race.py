@@ -34,9 +34,7 @@ async def _submitted_points(item_id: int) -> Decimal:
     return Decimal(str(total))
 
 
-async def test_concurrent_submissions_of_drafts_never_pass_the_monthly_cap(
-    client, world, session
-):
+async def test_concurrent_submissions_of_drafts_never_pass_the_monthly_cap(client, world, session):
     items = await item_ids(session, world.standard_id)
     member = await login(client, "member_a")
     # D05: 0.5 a claim, capped at 0.5 a month, no evidence needed.
