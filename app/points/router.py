@@ -5,11 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.db import SessionDep
-from app.deps import CurrentPrincipal
-from app.members import service as members
 from app.points import service
+from app.points.deps import PointsOf
 from app.points.schemas import LedgerRow, PointsSummary
-from app.schemas import IdPath, Page, PageQuery, PageSizeQuery, TimelineEvent
+from app.schemas import Page, PageQuery, PageSizeQuery, TimelineEvent
 
 router = APIRouter(prefix="/members/{member_id}", tags=["points"])
 
@@ -17,36 +16,27 @@ YearQuery = Annotated[int, Query(ge=2000, le=2100)]
 
 
 @router.get("/points", response_model=PointsSummary)
-async def member_points(
-    member_id: IdPath, year: YearQuery, session: SessionDep, principal: CurrentPrincipal
-) -> PointsSummary:
+async def member_points(member: PointsOf, year: YearQuery, session: SessionDep) -> PointsSummary:
     """Approved points per month and dimension with caps applied; pending points apart."""
-    member = await members.get(session, member_id)
-    await service.require_points_read(session, principal, member)
     return await service.summary(session, member, year)
 
 
 @router.get("/ledger", response_model=Page[LedgerRow])
 async def member_ledger(
-    member_id: IdPath,
+    member: PointsOf,
     year: YearQuery,
     session: SessionDep,
-    principal: CurrentPrincipal,
     page: PageQuery = 1,
     page_size: PageSizeQuery = 100,
 ) -> Page[LedgerRow]:
     """The member's ledger rows for a year, oldest first (append-only)."""
-    member = await members.get(session, member_id)
-    await service.require_points_read(session, principal, member)
     rows, total = await service.ledger(session, member, year, page, page_size)
     return Page(items=rows, total=total, page=page, page_size=page_size)
 
 
 @router.get("/timeline", response_model=list[TimelineEvent])
 async def member_timeline(
-    member_id: IdPath, year: YearQuery, session: SessionDep, principal: CurrentPrincipal
+    member: PointsOf, year: YearQuery, session: SessionDep
 ) -> list[TimelineEvent]:
     """Every claim decision, entry and adjustment of the member's year, in order."""
-    member = await members.get(session, member_id)
-    await service.require_points_read(session, principal, member)
     return await service.timeline(session, member, year)

@@ -7,9 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app import audit, lookups, periods, scoring
-from app.access import Action, Principal
 from app.models import AuditEvent, Claim, ClaimStatus, LedgerEntry, Member, StandardItem, User
-from app.orgs import service as orgs
 from app.points.schemas import (
     DimensionPoints,
     ItemPoints,
@@ -19,14 +17,6 @@ from app.points.schemas import (
 )
 from app.schemas import ItemRef, PersonRef, TimelineEvent
 from app.standards import service as standards
-
-
-async def require_points_read(session: AsyncSession, principal: Principal, member: Member) -> None:
-    """The member themself, or those who may read points of the member's branch."""
-    if principal.member is not None and principal.member.id == member.id:
-        return
-    branch = await orgs.get(session, member.branch_id)
-    principal.require(Action.points_read, branch.path)
 
 
 def _rule(item: StandardItem) -> scoring.ItemRule:
