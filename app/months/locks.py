@@ -47,18 +47,17 @@ async def lock_month(
 
 
 def _status(exclusive: bool) -> Select[Any]:
+    months = BranchMonth.__table__  # type: ignore[attr-defined]
     return (
-        select(col(BranchMonth.status))
-        .where(
-            col(BranchMonth.branch_id) == bindparam("branch_id"),
-            col(BranchMonth.period) == bindparam("period"),
-        )
+        select(months.c.status)
+        .where(months.c.branch_id == bindparam("branch_id"), months.c.period == bindparam("period"))
         .with_for_update(read=not exclusive)
     )
 
 
-# Built once: every change to a claim or an entry reads it. With a pair to hold as well
-# (PostgreSQL), one row: the status, and pg_advisory_xact_lock(pair) taken in the same trip.
+# Built once, of the table's columns (plain SQL, no ORM loading): every change to a claim
+# or an entry reads it. With a pair to hold as well (PostgreSQL), one row: the status, and
+# pg_advisory_xact_lock(pair) taken in the same trip.
 _STATUS = {False: _status(False), True: _status(True)}
 _STATUS_HOLDING = select(
     _status(False).scalar_subquery(),
