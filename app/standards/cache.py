@@ -9,8 +9,7 @@ Two maps, per worker process:
 
 Only detached copies are kept (never instances attached to a session), made once when put.
 Every caller gets the same copy: they are read-only. Never change one or add it to a session;
-a use case that changes a standard loads its own instance. (A fresh copy per call cost more
-than the rest of a claim's checks together.)
+a use case that changes a standard loads its own instance.
 """
 
 import time
