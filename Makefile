@@ -1,6 +1,7 @@
 # The two commands: `make run` sets up everything and serves the app; `make test` sets up
 # everything and runs every test (backend on SQLite, and on PostgreSQL when TEST_DATABASE_URL
-# is set; frontend unit tests; browser tests in Chromium).
+# is set; the frontend's generated API types current (`make types`) and its unit tests; browser
+# tests in Chromium).
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 UV := $(shell bash scripts/ensure-uv.sh)
@@ -8,7 +9,7 @@ export UV
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public frontend/index.html \
 	frontend/build frontend/vite.config.ts frontend/package.json -type f 2>/dev/null)
 
-.PHONY: run test setup backend frontend test-backend test-frontend test-e2e lint format clean
+.PHONY: run test setup backend frontend test-backend test-frontend test-e2e types lint format clean
 
 run: setup
 	$(UV) run --frozen python -m app.cli serve --demo
@@ -42,8 +43,13 @@ test-backend: backend
 		$(UV) run --frozen pytest -q; \
 	fi
 
-test-frontend: frontend
+test-frontend: frontend backend
+	bash scripts/types.sh --check
 	npm --prefix frontend test
+
+# The frontend's API types (frontend/src/api/schema.d.ts) from the backend's OpenAPI document.
+types: backend frontend/node_modules/.installed
+	bash scripts/types.sh
 
 test-e2e: setup
 	bash scripts/ensure-chromium.sh

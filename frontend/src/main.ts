@@ -10,7 +10,7 @@ import { i18n, savedLocale, setLocale } from './locales'
 import { createAppRouter, redirectQuery } from './router'
 import { useAuthStore } from './stores/auth'
 import { createApiCache } from './offline/cache'
-import { useConnectivityStore } from './offline/connectivity'
+import { useConnectivityStore } from './stores/connectivity'
 import { prefetchHomeReads } from './composables/useHomeReads'
 import { yieldToMain } from './lib/schedule'
 

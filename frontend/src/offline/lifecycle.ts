@@ -6,7 +6,7 @@ import { watch } from 'vue'
 import type { Pinia } from 'pinia'
 import { useAuthStore } from '@/stores/auth'
 import { useOutboxStore } from '@/stores/outbox'
-import { useConnectivityStore } from './connectivity'
+import { useConnectivityStore } from '@/stores/connectivity'
 import { isFormDirty } from './dirty'
 
 export const FLUSH_INTERVAL_MS = 30 * 1000

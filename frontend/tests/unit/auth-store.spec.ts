@@ -29,6 +29,7 @@ const secretary = (mustChange = false): Me => ({
     display_name: '王书记',
     must_change_password: mustChange,
     is_superadmin: false,
+    locale: 'zh-CN',
   },
   member: {
     id: 5,
@@ -90,7 +91,7 @@ describe('login', () => {
   it('falls back to the display name without a member record, and counts superadmin', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1'))
     vi.mocked(meApi.getMe).mockResolvedValue({
-      user: { id: 1, username: 'admin', display_name: '管理员', must_change_password: false, is_superadmin: true },
+      user: { id: 1, username: 'admin', display_name: '管理员', must_change_password: false, is_superadmin: true, locale: 'zh-CN' },
       member: null,
       roles: [],
     })

@@ -84,7 +84,7 @@ describe('LoginPage', () => {
       must_change_password: true,
     })
     vi.mocked(meApi.getMe).mockResolvedValue({
-      user: { id: 9, username: '13912345678', display_name: '测试党员', must_change_password: true, is_superadmin: false },
+      user: { id: 9, username: '13912345678', display_name: '测试党员', must_change_password: true, is_superadmin: false, locale: 'zh-CN' },
       member: null,
       roles: [],
     })

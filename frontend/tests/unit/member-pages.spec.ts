@@ -79,16 +79,16 @@ function signIn() {
   const auth = useAuthStore()
   auth.accessToken = 't'
   auth.me = {
-    user: { id: 4, username: 'member1', display_name: '王德福', must_change_password: false, is_superadmin: false },
+    user: { id: 4, username: 'member1', display_name: '王德福', must_change_password: false, is_superadmin: false, locale: 'zh-CN' },
     member: {
       id: 3,
       name: '王德福',
-      phone: null,
+      phone: '13800000000',
       category: 'rural_community',
       branch_id: 2,
       branch_name: '青山社区党支部',
       status: 'active',
-      joined_on: null,
+      joined_on: '2010-07-01',
       is_probationary: false,
     },
     roles: [{ role: 'member', organisation_id: 2, organisation_name: '青山社区党支部', organisation_kind: 'branch' }],

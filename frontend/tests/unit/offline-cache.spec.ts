@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { configureHttp, http, type HttpHooks } from '@/api/http'
 import { cacheKey, clearApiCache, createApiCache } from '@/offline/cache'
-import { useConnectivityStore } from '@/offline/connectivity'
+import { useConnectivityStore } from '@/stores/connectivity'
 import { createMemoryStorage, setOfflineStorage } from '@/offline/storage'
 
 function json(status: number, body: unknown) {

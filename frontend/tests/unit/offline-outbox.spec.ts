@@ -135,7 +135,7 @@ function signIn(userId = 7) {
   const auth = useAuthStore()
   auth.accessToken = 'token'
   auth.me = {
-    user: { id: userId, username: `u${userId}`, display_name: 'U', must_change_password: false, is_superadmin: false },
+    user: { id: userId, username: `u${userId}`, display_name: 'U', must_change_password: false, is_superadmin: false, locale: 'zh-CN' },
     member: { id: 50 + userId } as never,
     roles: [],
   }

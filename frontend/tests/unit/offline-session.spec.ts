@@ -24,11 +24,11 @@ const tokens = (access: string): TokenResponse => ({
   must_change_password: false,
 })
 const member1: Me = {
-  user: { id: 7, username: 'member1', display_name: '李明', must_change_password: false, is_superadmin: false },
+  user: { id: 7, username: 'member1', display_name: '李明', must_change_password: false, is_superadmin: false, locale: 'zh-CN' },
   member: {
     id: 11,
     name: '李明',
-    phone: null,
+    phone: '13800000000',
     category: 'rural_community',
     branch_id: 3,
     branch_name: '青山社区党支部',

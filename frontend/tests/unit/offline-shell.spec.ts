@@ -20,7 +20,7 @@ const claimsApi = await import('@/api/claims')
 const authApi = await import('@/api/auth')
 const { useAuthStore } = await import('@/stores/auth')
 const { useOutboxStore } = await import('@/stores/outbox')
-const { useConnectivityStore } = await import('@/offline/connectivity')
+const { useConnectivityStore } = await import('@/stores/connectivity')
 const { createMemoryStorage, setOfflineStorage } = await import('@/offline/storage')
 const { startOffline } = await import('@/offline/lifecycle')
 const { isFormDirty } = await import('@/offline/dirty')
@@ -37,7 +37,7 @@ function signIn(userId = 7) {
   const auth = useAuthStore()
   auth.accessToken = 'token'
   auth.me = {
-    user: { id: userId, username: 'member1', display_name: 'U', must_change_password: false, is_superadmin: false },
+    user: { id: userId, username: 'member1', display_name: 'U', must_change_password: false, is_superadmin: false, locale: 'zh-CN' },
     member: null,
     roles: [],
   }

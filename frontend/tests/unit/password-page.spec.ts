@@ -15,7 +15,7 @@ const { useAuthStore } = await import('@/stores/auth')
 const { default: PasswordPage } = await import('@/pages/PasswordPage.vue')
 
 const me = (mustChange: boolean) => ({
-  user: { id: 9, username: '13912345678', display_name: '测试党员', must_change_password: mustChange, is_superadmin: false },
+  user: { id: 9, username: '13912345678', display_name: '测试党员', must_change_password: mustChange, is_superadmin: false, locale: 'zh-CN' },
   member: null,
   roles: [],
 })

@@ -79,7 +79,7 @@ describe('useReviewBranch', () => {
     const auth = useAuthStore()
     auth.accessToken = 't'
     auth.me = {
-      user: { id: 3, username: 'reviewer1', display_name: '李秀英', must_change_password: false, is_superadmin: false },
+      user: { id: 3, username: 'reviewer1', display_name: '李秀英', must_change_password: false, is_superadmin: false, locale: 'zh-CN' },
       member: null,
       roles,
     }

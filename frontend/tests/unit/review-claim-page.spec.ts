@@ -68,8 +68,8 @@ beforeEach(() => {
   const auth = useAuthStore()
   auth.accessToken = 't'
   auth.me = {
-    user: { id: 3, username: 'reviewer1', display_name: '李秀英', must_change_password: false, is_superadmin: false },
-    member: { id: 2, name: '李秀英', phone: null, category: 'rural_community', branch_id: 2, branch_name: '青山社区党支部', status: 'active', joined_on: null, is_probationary: false },
+    user: { id: 3, username: 'reviewer1', display_name: '李秀英', must_change_password: false, is_superadmin: false, locale: 'zh-CN' },
+    member: { id: 2, name: '李秀英', phone: '13800000000', category: 'rural_community', branch_id: 2, branch_name: '青山社区党支部', status: 'active', joined_on: '2010-07-01', is_probationary: false },
     roles: [{ role: 'reviewer', organisation_id: 2, organisation_name: '青山社区党支部', organisation_kind: 'branch' }],
   }
   vi.mocked(pointsApi.standardInForce).mockRejectedValue(new Error('none'))

@@ -22,7 +22,7 @@ function signIn(mustChange = false) {
   auth.accessToken = 't'
   auth.mustChangePassword = mustChange
   auth.me = {
-    user: { id: 1, username: 'u', display_name: 'U', must_change_password: mustChange, is_superadmin: false },
+    user: { id: 1, username: 'u', display_name: 'U', must_change_password: mustChange, is_superadmin: false, locale: 'zh-CN' },
     member: null,
     roles: [],
   }
