@@ -4,7 +4,10 @@ import asyncio
 import hashlib
 import io
 import re
+import struct
 import unicodedata
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote
@@ -15,6 +18,11 @@ from PIL import Image
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
 MAX_IMAGE_SIDE = 12_000
+# Decoded size as the header declares it (width x height x channels x bytes per sample): 40
+# megapixels of 8-bit colour, so more channels or 16-bit samples mean fewer pixels.
+MAX_DECODED_BYTES = 120_000_000
+# Decompressed PDF streams scanned for active content; past this the file cannot be checked.
+MAX_PDF_SCAN_BYTES = 64 * 1024 * 1024
 MAX_DOWNLOAD_NAME_CHARS = 100
 
 # Brands that mark an ISO-BMFF file as HEIC/HEIF. AVIF shares the container (and lists mif1
@@ -31,7 +39,12 @@ _ACCEPTED = "JPEG, PNG, WebP or HEIC/HEIF images, or PDF documents"
 pillow_heif.register_heif_opener()
 
 RejectionCode = Literal[
-    "file_empty", "file_too_large", "unsupported_file_type", "image_too_large", "file_corrupt"
+    "file_empty",
+    "file_too_large",
+    "unsupported_file_type",
+    "image_too_large",
+    "file_corrupt",
+    "pdf_active_content",
 ]
 
 
@@ -126,13 +139,17 @@ def inspect(data: bytes) -> CheckedFile:
     )
 
 
-# A full decode of a 40-megapixel image takes ~160 MB; two at a time bounds the memory used.
-_DECODING = asyncio.Semaphore(2)
+# Two decodes at a time, always on the same two threads: the semaphore keeps waiting uploads
+# from queueing work, and a thread of its own pool keeps the memory a decode freed for the next
+# one instead of every worker thread of the default pool keeping its own.
+DECODE_CONCURRENCY = 2
+_DECODING = asyncio.Semaphore(DECODE_CONCURRENCY)
+_DECODERS = ThreadPoolExecutor(max_workers=DECODE_CONCURRENCY, thread_name_prefix="evidence")
 
 
 async def inspect_async(data: bytes) -> CheckedFile:
     async with _DECODING:
-        return await asyncio.to_thread(inspect, data)
+        return await asyncio.get_running_loop().run_in_executor(_DECODERS, inspect, data)
 
 
 def _corrupt(kind: _Kind) -> EvidenceRejected:
@@ -155,6 +172,37 @@ def _too_large(width: int | None = None, height: int | None = None) -> EvidenceR
     return EvidenceRejected("image_too_large", f"The image is {width}x{height} pixels; {limits}.")
 
 
+def _over_budget(width: int, height: int, decoded: int) -> EvidenceRejected:
+    return EvidenceRejected(
+        "image_too_large",
+        f"The image is {width}x{height} pixels and would take {decoded // 1_000_000} MB to "
+        f"decode (its channels and bit depth count); images may take at most "
+        f"{MAX_DECODED_BYTES // 1_000_000} MB.",
+    )
+
+
+# PNG colour type -> channels (grey, RGB, palette, grey+alpha, RGBA).
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+
+
+def _decoded_bytes(data: bytes, kind: _Kind, im: Image.Image) -> int:
+    """What decoding the image would take, from its header alone."""
+    width, height = im.size
+    channels = len(im.getbands())
+    bits = 8
+    if kind is _PNG:
+        # Pillow reports a 16-bit RGBA PNG as plain RGBA, so the depth is read from IHDR.
+        if data[12:16] != b"IHDR":
+            raise _corrupt(kind)
+        bits, colour = struct.unpack(">BB", data[24:26])
+        channels = _PNG_CHANNELS.get(colour, 4)
+    elif kind in (_HEIC, _HEIF):
+        bits = int(im.info.get("bit_depth") or 8)
+    else:
+        bits = int(getattr(im, "bits", 8) or 8)
+    return width * height * channels * (2 if bits > 8 else 1)
+
+
 def _check_image(data: bytes, kind: _Kind) -> tuple[int, int]:
     assert kind.pillow_format is not None
     formats = [kind.pillow_format]
@@ -168,6 +216,9 @@ def _check_image(data: bytes, kind: _Kind) -> tuple[int, int]:
         with Image.open(io.BytesIO(data), formats=formats) as im:
             width, height = im.size
             _check_dimensions(width, height)
+            decoded = _decoded_bytes(data, kind, im)
+            if decoded > MAX_DECODED_BYTES:
+                raise _over_budget(width, height, decoded)
             im.verify()
         # verify() checks structure (PNG chunk CRCs, for one) but leaves JPEG scans and the
         # HEVC payload unread, so decode once; the image must be reopened after verify().
@@ -196,6 +247,71 @@ def _check_dimensions(width: int, height: int) -> None:
 def _check_pdf(data: bytes) -> None:
     if b"%%EOF" not in data[-_PDF_EOF_WITHIN:]:
         raise _corrupt(_PDF)
+    found = _active_names(data)
+    if found:
+        raise EvidenceRejected(
+            "pdf_active_content",
+            "PDF documents with scripts, automatic actions, launched programs, attached files "
+            f"or encryption are not accepted (found: {', '.join(sorted(found))}); "
+            "print or export it to a plain PDF first.",
+        )
+
+
+# Names that make a reader act on opening or on a click (scripts, actions, programs), carry
+# files, or (encryption) hide the rest of the document from this check.
+_ACTIVE_NAMES = frozenset(
+    {
+        b"JavaScript",
+        b"JS",
+        b"OpenAction",
+        b"AA",
+        b"Launch",
+        b"EmbeddedFile",
+        b"EmbeddedFiles",
+        b"RichMedia",
+        b"Encrypt",
+    }
+)
+# A PDF name: a solidus and regular characters up to the next white space or delimiter.
+_PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]*)")
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# A stream's dictionary (from its object's start) up to the first byte of its data.
+_PDF_STREAM = re.compile(rb"obj((?:(?!obj).){0,2000}?)stream\r?\n", re.DOTALL)
+
+
+def _names(data: bytes) -> set[bytes]:
+    # "/J#61vaScript" is "/JavaScript" to a reader.
+    return {
+        _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+        for match in _PDF_NAME.finditer(data)
+    }
+
+
+def _active_names(data: bytes) -> set[str]:
+    """Active names in the file's bytes and in its Flate streams other than images (object
+    streams hold whole dictionaries compressed)."""
+    found = _names(data) & _ACTIVE_NAMES
+    budget = MAX_PDF_SCAN_BYTES
+    view = memoryview(data)
+    for match in _PDF_STREAM.finditer(data):
+        dictionary = _names(match.group(1))
+        if b"FlateDecode" not in dictionary:
+            continue
+        if b"Image" in dictionary and b"ObjStm" not in dictionary:
+            continue
+        try:
+            inflated = zlib.decompressobj().decompress(view[match.end() :], budget + 1)
+        except zlib.error:
+            continue  # a damaged stream: a reader cannot use it either
+        budget -= len(inflated)
+        if budget < 0:
+            raise EvidenceRejected(
+                "pdf_active_content",
+                "The PDF document holds too much compressed content to be checked for "
+                "scripts; print or export it to a smaller plain PDF first.",
+            )
+        found |= _names(inflated) & _ACTIVE_NAMES
+    return {name.decode("ascii", "replace") for name in found}
 
 
 _UNSAFE_NAME_CHARS = re.compile(r"[\"'`<>:|?*;\\/]")
@@ -230,7 +346,10 @@ def safe_download_name(original: str | None, extension: str) -> str:
 
 
 def content_disposition(disposition: str, filename: str) -> str:
-    """A Content-Disposition value with an ASCII `filename` and an RFC 5987 `filename*`."""
+    """A Content-Disposition value with an ASCII `filename` and an RFC 5987 `filename*`.
+
+    A PDF (a name ending in .pdf: stored names end in the extension found by content) is
+    always an attachment, so no browser's PDF viewer renders it in the site's origin."""
     if disposition not in ("inline", "attachment"):
         raise ValueError(f"invalid disposition {disposition!r}")
     # Cleaning again here keeps CR/LF and quotes out of the header whatever the caller passed.
@@ -238,6 +357,8 @@ def content_disposition(disposition: str, filename: str) -> str:
     stem, dot, extension = filename.rpartition(".")
     if not dot:
         stem, extension = filename, ""
+    if extension.lower() == _PDF.extension:
+        disposition = "attachment"
     decomposed = unicodedata.normalize("NFKD", stem)
     ascii_stem = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     # NFKD maps fullwidth quotes and backslashes to ASCII ones, so clean once more.

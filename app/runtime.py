@@ -6,6 +6,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.storage import remove_partial_uploads
+
 _YOUNG_THRESHOLD = 10_000
 
 
@@ -22,6 +24,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # did not free already.
     before = gc.get_threshold()
     gc.set_threshold(_YOUNG_THRESHOLD, *before[1:])
+    await remove_partial_uploads()
     try:
         yield
     finally:

@@ -2,9 +2,11 @@
 
 import asyncio
 import contextlib
+import logging
 import os
 import re
 import tempfile
+import time
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +15,13 @@ from uuid import uuid4
 
 from app.config import settings
 
+log = logging.getLogger(__name__)
+
 FILE_MODE = 0o640
+# A partial upload older than this was left by a write that died (a crash, a kill): a live one
+# takes well under a second, so one of another process still writing is never removed.
+PARTIAL_MAX_AGE_SECONDS = 15 * 60
+_PARTIAL_PREFIX, _PARTIAL_SUFFIX = ".tmp-", ".part"
 _EXTENSION = re.compile(r"[a-z0-9]{1,10}")
 
 
@@ -78,12 +86,16 @@ class LocalStorage:
         path = self._path(key)
         await asyncio.to_thread(path.unlink, missing_ok=True)
 
+    async def remove_partial_files(self, max_age_seconds: float = PARTIAL_MAX_AGE_SECONDS) -> int:
+        """Remove the temporary files of writes that never finished; returns how many."""
+        return await asyncio.to_thread(_remove_partial_files, self.root, max_age_seconds)
+
 
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # A temp file in the same directory keeps os.replace on one filesystem, so readers see
     # either the old file or the whole new one, never a partial write.
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=_PARTIAL_PREFIX, suffix=_PARTIAL_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as tmp:
             os.fchmod(tmp.fileno(), FILE_MODE)
@@ -101,6 +113,36 @@ def _write_atomically(path: Path, data: bytes) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def _remove_partial_files(root: Path, max_age_seconds: float) -> int:
+    # File times are wall-clock times of the file system, so they are compared with time.time().
+    cutoff = time.time() - max_age_seconds
+    removed = 0
+    # os.walk does not follow symlinks, so nothing outside the root is looked at.
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            if not (name.startswith(_PARTIAL_PREFIX) and name.endswith(_PARTIAL_SUFFIX)):
+                continue
+            path = Path(folder, name)
+            # A file that cannot be removed (gone meanwhile, no permission) does not stop a start.
+            try:
+                if path.lstat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except OSError as exc:
+                log.warning("could not remove the partial file %s: %s", path, exc)
+    if removed:
+        log.info("removed %d partial upload files", removed)
+    return removed
+
+
+async def remove_partial_uploads() -> int:
+    """Start-up clean-up: the partial files a killed process left in the store."""
+    storage = get_storage()
+    if isinstance(storage, LocalStorage):
+        return await storage.remove_partial_files()
+    return 0
 
 
 @lru_cache(maxsize=1)

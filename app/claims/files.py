@@ -1,13 +1,16 @@
 """Evidence use cases: attach, list, serve and remove a claim's photos and PDFs."""
 
+import asyncio
 import logging
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from app import audit, clock
 from app.access import Principal
+from app.claims import repository
 from app.claims.rules import EDITABLE, MAX_EVIDENCE, is_own
 from app.errors import AppError, Conflict, Forbidden, InvalidTransition, NotFound
 from app.evidence import EvidenceRejected, inspect_async, safe_download_name
@@ -58,6 +61,10 @@ async def attach(
         rejected = FileRejected(exc.detail, code=exc.code)
         rejected.status = _REJECTION_STATUS.get(exc.code, 422)
         raise rejected from None
+    # Decoded outside the lock; from here to the commit the claim's files change one at a time.
+    claim = await repository.lock(session, claim)
+    _require_editable_by_owner(principal, claim)
+    assert claim.id is not None
     existing = (
         await session.execute(
             select(ClaimEvidence).where(
@@ -76,10 +83,7 @@ async def attach(
             f"A claim carries at most {MAX_EVIDENCE} files; remove one first.",
             code="evidence_limit",
         )
-    assert claim.id is not None
     key = new_key("evidence", checked.extension)
-    storage = get_storage()
-    await storage.put(key, data)
     evidence = ClaimEvidence(
         claim_id=claim.id,
         storage_key=key,
@@ -92,24 +96,24 @@ async def attach(
         uploaded_by_user_id=principal.user_id,
         created_at=clock.now(),
     )
-    try:
-        session.add(evidence)
-        await session.flush()
-        assert evidence.id is not None
-        audit.record(
-            session,
-            actor=principal,
-            entity_type="claim",
-            entity_id=claim.id,
-            action="evidence_add",
-            from_state=claim.status,
-            to_state=claim.status,
-            data={"evidence_id": evidence.id, "content_type": checked.content_type},
-        )
-        await session.commit()
-    except BaseException:
-        await storage.delete(key)
-        raise
+    session.add(evidence)
+    await session.flush()
+    assert evidence.id is not None
+    audit.record(
+        session,
+        actor=principal,
+        entity_type="claim",
+        entity_id=claim.id,
+        action="evidence_add",
+        from_state=claim.status,
+        to_state=claim.status,
+        data={"evidence_id": evidence.id, "content_type": checked.content_type},
+    )
+    await session.flush()
+    # The row is written first and the file last, and the file goes again if the transaction
+    # rolls back: a refused row never leaves a file, a kept row never lacks one.
+    _when_transaction_ends(session).rolled_back.append(key)
+    await get_storage().put(key, data)
     return evidence, True
 
 
@@ -133,7 +137,14 @@ async def remove(
 ) -> None:
     _require_editable_by_owner(principal, claim)
     await require_open(session, branch_id=claim.branch_id, period=claim.period)
+    claim = await repository.lock(session, claim)
+    _require_editable_by_owner(principal, claim)
     assert claim.id is not None
+    still_there = await session.scalar(
+        select(col(ClaimEvidence.id)).where(col(ClaimEvidence.id) == evidence.id)
+    )
+    if still_there is None:
+        raise NotFound("This claim has no such file.", code="evidence_not_found")
     audit.record(
         session,
         actor=principal,
@@ -144,13 +155,65 @@ async def remove(
         to_state=claim.status,
         data={"evidence_id": evidence.id},
     )
-    key = evidence.storage_key
     await session.delete(evidence)
-    await session.commit()
-    await get_storage().delete(key)
+    await session.flush()
+    # The file goes once the row's removal is committed; a rollback keeps both.
+    _when_transaction_ends(session).committed.append(evidence.storage_key)
 
 
 async def remove_files(keys: list[str]) -> None:
     storage = get_storage()
     for key in keys:
         await storage.delete(key)
+
+
+class _FilesToRemove:
+    """Storage keys to remove when the session's transaction commits or rolls back."""
+
+    def __init__(self) -> None:
+        self.committed: list[str] = []
+        self.rolled_back: list[str] = []
+
+    def end(self, committed: bool) -> None:
+        keys = self.committed if committed else self.rolled_back
+        self.committed, self.rolled_back = [], []
+        if keys:
+            # Session events are synchronous; the removal runs on the loop right after.
+            task = asyncio.get_running_loop().create_task(_remove_logging_failures(keys))
+            _removals.add(task)
+            task.add_done_callback(_removals.discard)
+
+
+_removals: set[asyncio.Task[None]] = set()
+
+
+async def _remove_logging_failures(keys: list[str]) -> None:
+    try:
+        await remove_files(keys)
+    except Exception:
+        log.exception("could not remove evidence files %s", keys)
+
+
+def _when_transaction_ends(session: AsyncSession) -> _FilesToRemove:
+    files: _FilesToRemove | None = session.info.get(_FilesToRemove)
+    if files is None:
+        files = session.info[_FilesToRemove] = _FilesToRemove()
+        sync_session = session.sync_session
+
+        def committed(_session: Session) -> None:
+            files.end(committed=True)
+
+        def rolled_back(_session: Session) -> None:
+            files.end(committed=False)
+
+        event.listen(sync_session, "after_commit", committed)
+        event.listen(sync_session, "after_rollback", rolled_back)
+    return files
+
+
+async def settled() -> None:
+    """Wait for the file removals scheduled by ended transactions (for tests)."""
+    while _removals:
+        pending = set(_removals)
+        await asyncio.gather(*pending)
+        _removals.difference_update(pending)

@@ -50,6 +50,22 @@ async def get(session: AsyncSession, claim_id: int) -> Claim:
     return claim
 
 
+async def lock(session: AsyncSession, claim: Claim) -> Claim:
+    """The claim's row, locked until the transaction ends (PostgreSQL; SQLite serialises every
+    writer already), and read again: a concurrent request may have changed it meanwhile."""
+    locked = (
+        await session.execute(
+            select(Claim)
+            .where(col(Claim.id) == claim.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one_or_none()
+    if locked is None:
+        raise NotFound(f"Claim {claim.id} does not exist.", code="claim_not_found")
+    return locked
+
+
 async def by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Claim]:
     found = await session.execute(
         select(Claim).where(col(Claim.id).in_(ids)).execution_options(populate_existing=True)

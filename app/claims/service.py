@@ -270,6 +270,8 @@ async def delete(*, session: AsyncSession, principal: Principal, claim: Claim) -
 async def submit(*, session: AsyncSession, principal: Principal, claim: Claim) -> Claim:
     """Send a draft or a returned claim to the branch."""
     rules.claimant(principal)
+    # Locked: its evidence is counted with no upload or removal running meanwhile.
+    claim = await repository.lock(session, claim)
     rules.target_state(claim.status, "submit")
     standard = await session.get(StandardVersion, claim.standard_id)
     item = await session.get(StandardItem, claim.item_id)

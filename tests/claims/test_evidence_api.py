@@ -1,9 +1,16 @@
 """Evidence uploads through the API: type by content, limits, storage and serving."""
 
-import pytest
+from pathlib import Path
 
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import col
+
+from app import db
+from app.claims import files
 from app.config import settings
-from tests.evidence.test_files import _pdf, _png_declaring
+from app.models import ClaimEvidence
+from tests.evidence.test_files import _pdf, _pdf_with, _png_declaring
 from tests.factories import login
 from tests.helpers import item_ids, jpeg_bytes, new_claim, set_now, shanghai
 
@@ -136,3 +143,101 @@ async def test_removing_evidence_from_a_draft(client, world, session):
     assert (await client.get(uploaded.json()["url"], headers=member)).status_code == 404
     detail = await client.get(f"/api/v1/claims/{claim['id']}", headers=member)
     assert detail.json()["evidence"] == []
+
+
+def _stored() -> set[Path]:
+    return set((settings.data_dir / "files" / "evidence").rglob("*.*"))
+
+
+async def _rows(claim_id: int) -> int:
+    async with db.SessionFactory() as s:
+        n = await s.scalar(select(func.count()).where(col(ClaimEvidence.claim_id) == claim_id))
+    return n or 0
+
+
+async def test_16_bit_png_over_the_decode_budget_is_refused(client, world, session):
+    member, claim = await _draft(client, world, session)
+    response = await client.post(
+        f"/api/v1/claims/{claim['id']}/evidence",
+        files=_upload("big.png", _png_declaring(6320, 6320, 16, 6), "image/png"),
+        headers=member,
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "image_too_large"
+
+
+async def test_pdf_with_javascript_is_refused(client, world, session):
+    member, claim = await _draft(client, world, session)
+    response = await client.post(
+        f"/api/v1/claims/{claim['id']}/evidence",
+        files=_upload("a.pdf", _pdf_with(b"/OpenAction << /S /JavaScript /JS (x) >>")),
+        headers=member,
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "pdf_active_content"
+    assert await _rows(claim["id"]) == 0
+
+
+async def test_pdf_is_always_served_as_an_attachment_with_nosniff(client, world, session):
+    member, claim = await _draft(client, world, session)
+    uploaded = await client.post(
+        f"/api/v1/claims/{claim['id']}/evidence",
+        files=_upload("证明.pdf", _pdf(), "application/pdf"),
+        headers=member,
+    )
+    response = await client.get(uploaded.json()["url"], headers=member)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"].startswith("attachment;")
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_upload_rolled_back_after_the_file_was_written_leaves_no_file(
+    client, world, session, monkeypatch
+):
+    member, claim = await _draft(client, world, session)
+    before = _stored()
+    attach = files.attach
+
+    async def attach_then_fail(**kwargs):
+        await attach(**kwargs)
+        raise RuntimeError("the request fails after the file was stored")
+
+    monkeypatch.setattr(files, "attach", attach_then_fail)
+    with pytest.raises(RuntimeError):
+        await client.post(
+            f"/api/v1/claims/{claim['id']}/evidence",
+            files=_upload("a.jpg", jpeg_bytes()),
+            headers=member,
+        )
+    await files.settled()
+    assert await _rows(claim["id"]) == 0
+    assert _stored() == before
+
+
+async def test_removed_evidence_file_goes_only_when_the_removal_commits(
+    client, world, session, monkeypatch
+):
+    member, claim = await _draft(client, world, session)
+    before = _stored()
+    uploaded = await client.post(
+        f"/api/v1/claims/{claim['id']}/evidence",
+        files=_upload("a.jpg", jpeg_bytes()),
+        headers=member,
+    )
+    (path,) = _stored() - before
+    remove = files.remove
+
+    async def remove_then_fail(**kwargs):
+        await remove(**kwargs)
+        raise RuntimeError("the request fails after the removal")
+
+    monkeypatch.setattr(files, "remove", remove_then_fail)
+    with pytest.raises(RuntimeError):
+        await client.delete(uploaded.json()["url"], headers=member)
+    await files.settled()
+    assert path.exists() and await _rows(claim["id"]) == 1
+    monkeypatch.setattr(files, "remove", remove)
+    assert (await client.delete(uploaded.json()["url"], headers=member)).status_code == 204
+    await files.settled()
+    assert not path.exists() and await _rows(claim["id"]) == 0

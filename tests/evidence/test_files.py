@@ -1,9 +1,11 @@
 """Evidence files: type decided by content, limits, safe names, and local storage."""
 
+import asyncio
 import hashlib
 import io
 import os
 import struct
+import threading
 import time
 import warnings
 import zlib
@@ -13,6 +15,7 @@ import pillow_heif
 import pytest
 from PIL import Image
 
+from app import evidence
 from app.config import settings
 from app.evidence import (
     MAX_EVIDENCE_BYTES,
@@ -42,9 +45,10 @@ def _chunk_box(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body) + 8) + kind + body
 
 
-def _png_declaring(width: int, height: int) -> bytes:
-    """A tiny, well-formed PNG whose header claims the given size (its data is one row)."""
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+def _png_declaring(width: int, height: int, bit_depth: int = 8, colour_type: int = 0) -> bytes:
+    """A tiny, well-formed PNG whose header claims the given size (its data is one row);
+    8-bit greyscale unless told (colour type 6 is RGBA)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 64)
     return (
         b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
@@ -220,6 +224,59 @@ def test_image_too_large_detail_names_the_size() -> None:
     assert "12001x10" in caught.value.detail
 
 
+def test_16_bit_rgba_png_over_the_decode_budget_is_refused_before_decoding() -> None:
+    # Under 40 megapixels, but 8 bytes a pixel: 320 MB to decode from a file of a few bytes.
+    bomb = _png_declaring(6_320, 6_320, bit_depth=16, colour_type=6)
+    assert len(bomb) < 200
+    started = time.perf_counter()
+    with pytest.raises(EvidenceRejected) as caught:
+        inspect(bomb)
+    assert time.perf_counter() - started < 1.0
+    assert caught.value.code == "image_too_large"
+    assert "6320x6320" in caught.value.detail and "319 MB" in caught.value.detail
+
+
+def test_channels_and_bit_depth_shrink_the_pixels_an_image_may_have() -> None:
+    # 6,000 x 6,000 is 36 megapixels: 144 MB as 8-bit RGBA, 216 MB as 16-bit RGB.
+    assert _rejection(_png_declaring(6_000, 6_000, colour_type=6)) == "image_too_large"
+    assert _rejection(_png_declaring(6_000, 6_000, 16, colour_type=2)) == "image_too_large"
+
+
+def test_a_16_bit_image_within_the_budget_is_decoded() -> None:
+    # 16-bit grey of 100 x 100: 20 kB decoded, so it is read (and found to lack rows).
+    assert _rejection(_png_declaring(100, 100, bit_depth=16)) == "file_corrupt"
+
+
+async def test_decodes_run_two_at_a_time_on_two_threads_of_their_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    running = 0
+    most = 0
+    threads: set[str] = set()
+    lock = threading.Lock()
+
+    def slow_inspect(data: bytes) -> CheckedFile:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+            threads.add(threading.current_thread().name)
+        time.sleep(0.02)
+        with lock:
+            running -= 1
+        return inspect(data)
+
+    monkeypatch.setattr(evidence, "inspect", slow_inspect)
+    data = _photo("PNG")
+    results = await asyncio.gather(*(inspect_async(data) for _ in range(12)))
+    assert {r.sha256 for r in results} == {hashlib.sha256(data).hexdigest()}
+    assert most <= evidence.DECODE_CONCURRENCY
+    # Not the default pool's threads: each thread that decodes keeps the memory it freed, so
+    # decodes spread over many threads grow the process by a decode's size per thread.
+    assert len(threads) <= evidence.DECODE_CONCURRENCY
+    assert all(name.startswith("evidence") for name in threads), threads
+
+
 # Damaged files
 
 
@@ -259,6 +316,83 @@ def test_pdf_without_eof_marker_is_refused() -> None:
 
 def test_pdf_with_eof_marker_far_from_the_end_is_refused() -> None:
     assert _rejection(_pdf() + b" " * 4096) == "file_corrupt"
+
+
+# Active content in PDFs
+
+
+def _pdf_with(catalog: bytes, *objects: bytes) -> bytes:
+    """A one-catalog PDF with extra catalog entries and extra objects (numbered from 3)."""
+    body = b"".join(b"%d 0 obj " % (n + 3) + o + b" endobj\n" for n, o in enumerate(objects))
+    return (
+        b"%PDF-1.7\n"
+        b"1 0 obj << /Type /Catalog /Pages 2 0 R " + catalog + b" >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+        + body
+        + b"trailer << /Root 1 0 R >>\n%%EOF\n"
+    )
+
+
+def _stream(dictionary: bytes, content: bytes) -> bytes:
+    return (
+        b"<< " + dictionary + b" /Length %d >> stream\n" % len(content) + content + b"\nendstream"
+    )
+
+
+@pytest.mark.parametrize(
+    "catalog",
+    [
+        b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>",
+        b"/OpenAction 3 0 R",
+        b"/AA << /WC << /S /Launch /F (cmd.exe) >> >>",
+        b"/Names << /JavaScript << /Names [(a) 3 0 R] >> >>",
+        b"/Names << /EmbeddedFiles << /Names [(invoice.exe) 3 0 R] >> >>",
+    ],
+)
+def test_pdf_with_scripts_actions_or_attachments_is_refused(catalog: bytes) -> None:
+    assert _rejection(_pdf_with(catalog)) == "pdf_active_content"
+
+
+@pytest.mark.parametrize("name", [b"JS", b"Launch", b"EmbeddedFile", b"AA", b"JavaScript"])
+def test_pdf_with_an_active_name_in_any_object_is_refused(name: bytes) -> None:
+    assert _rejection(_pdf_with(b"", b"<< /Type /Action /" + name + b" 4 0 R >>")) == (
+        "pdf_active_content"
+    )
+
+
+def test_pdf_active_name_spelt_with_hex_escapes_is_refused() -> None:
+    # /J#61vaScript and /Open#41ction are /JavaScript and /OpenAction to a reader.
+    assert _rejection(_pdf_with(b"/Open#41ction << /S /J#61vaScript >>")) == "pdf_active_content"
+
+
+def test_pdf_active_content_hidden_in_a_compressed_object_stream_is_refused() -> None:
+    hidden = zlib.compress(b"4 0 << /S /JavaScript /JS (app.alert(1)) >>")
+    objstm = _stream(b"/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode", hidden)
+    assert _rejection(_pdf_with(b"/OpenActio#6e 4 0 R", objstm)) == "pdf_active_content"
+    assert _rejection(_pdf_with(b"", objstm)) == "pdf_active_content"
+
+
+def test_pdf_rejection_names_what_was_found() -> None:
+    with pytest.raises(EvidenceRejected) as caught:
+        inspect(_pdf_with(b"/OpenAction << /S /JavaScript /JS (x) >>"))
+    assert "JavaScript" in caught.value.detail and "OpenAction" in caught.value.detail
+
+
+def test_plain_pdf_with_compressed_pages_is_accepted() -> None:
+    # Names that merely start like an active one (/JSON, /AAA) and text about them are fine.
+    page = zlib.compress(b"BT /F1 12 Tf (see /JSON and /AAA) Tj ET")
+    data = _pdf_with(b"/Lang (zh-CN) /JSON 1", _stream(b"/Filter /FlateDecode", page))
+    assert inspect(data).content_type == "application/pdf"
+
+
+def test_pdf_with_more_compressed_content_than_can_be_checked_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(evidence, "MAX_PDF_SCAN_BYTES", 1000)
+    page = zlib.compress(b" " * 2000)
+    assert _rejection(_pdf_with(b"", _stream(b"/Filter /FlateDecode", page))) == (
+        "pdf_active_content"
+    )
 
 
 # Download names
@@ -323,6 +457,14 @@ def test_content_disposition_cannot_be_broken_out_of() -> None:
     quoted = header.split("; filename*=")[0].removeprefix("inline; filename=")
     assert quoted.count('"') == 2 and quoted.startswith('"') and quoted.endswith('"')
     assert "\\" not in quoted
+
+
+def test_content_disposition_of_a_pdf_is_always_attachment() -> None:
+    assert content_disposition("inline", "证明.pdf").startswith(
+        'attachment; filename="evidence.pdf";'
+    )
+    assert content_disposition("inline", "SCAN.PDF").startswith("attachment;")
+    assert content_disposition("inline", "photo.jpg").startswith("inline;")
 
 
 def test_content_disposition_refuses_an_unknown_disposition() -> None:
@@ -410,4 +552,45 @@ def test_get_storage_is_one_local_store_under_the_data_dir() -> None:
         get_storage.cache_clear()
         assert get_storage() is not store
     finally:
+        get_storage.cache_clear()
+
+
+def _partial(folder: Path, name: str, age_seconds: float) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(b"half a photo")
+    moment = time.time() - age_seconds
+    os.utime(path, (moment, moment))
+    return path
+
+
+async def test_partial_files_left_by_dead_writes_are_removed(tmp_path: Path) -> None:
+    store = LocalStorage(tmp_path)
+    month = tmp_path / "evidence" / "2026" / "11"
+    stale = _partial(month, ".tmp-abc.part", age_seconds=3600)
+    fresh = _partial(month, ".tmp-def.part", age_seconds=1)  # a write still going on
+    kept = _partial(month, "0123.jpg", age_seconds=3600)
+    outside = _partial(tmp_path.parent / f"{tmp_path.name}-outside", ".tmp-x.part", 3600)
+    os.symlink(outside.parent, tmp_path / "link")
+    assert await store.remove_partial_files() == 1
+    assert not stale.exists()
+    assert fresh.exists() and kept.exists() and outside.exists()
+
+
+async def test_partial_files_are_removed_when_the_server_starts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import gc
+
+    from app.main import app
+    from app.runtime import lifespan
+
+    monkeypatch.setattr(settings, "data_dir", tmp_path)
+    get_storage.cache_clear()
+    try:
+        stale = _partial(tmp_path / "files" / "evidence" / "2026" / "11", ".tmp-1.part", 3600)
+        async with lifespan(app):
+            assert not stale.exists()
+    finally:
+        gc.unfreeze()
         get_storage.cache_clear()
