@@ -38,6 +38,7 @@ const KNOWN_CODES = new Set<string>([
   'unsupported_file_type',
   'file_too_large',
   'image_too_large',
+  'pdf_active_content',
   'file_corrupt',
   'idempotency_request_in_flight',
   'not_a_member',

@@ -197,6 +197,7 @@ const en: MessageSchema = {
     unsupported_file_type: 'Only JPG, PNG, WebP, HEIC images or PDF files',
     file_too_large: 'A file may be at most 5 MB',
     image_too_large: 'The image is too large; compress it and try again',
+    pdf_active_content: 'This PDF contains scripts, actions or attachments; save it as a plain PDF or take a photo instead',
     file_corrupt: 'The file is damaged and cannot be read',
     idempotency_request_in_flight: 'Your last attempt is still being processed; please wait',
     not_a_member: 'This account has no member record and cannot make claims',

@@ -197,6 +197,7 @@ const zhCN = {
     unsupported_file_type: '只支持 JPG、PNG、WebP、HEIC 图片或 PDF 文件',
     file_too_large: '文件不能超过 5 MB',
     image_too_large: '图片尺寸过大，请压缩后上传',
+    pdf_active_content: '该 PDF 含有脚本、自动操作或附件，请另存为普通 PDF 或改为拍照上传',
     file_corrupt: '文件已损坏，无法读取',
     idempotency_request_in_flight: '上一次提交仍在处理中，请稍候',
     not_a_member: '本账号未关联党员档案，不能申报',
