@@ -17,7 +17,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     ENVIRONMENT=production \
     HOST=0.0.0.0 \
     PORT=8000 \
-    DATA_DIR=/data
+    DATA_DIR=/data \
+    FORWARDED_ALLOW_IPS=""
 RUN pip install --no-cache-dir uv \
     && useradd --system --create-home --uid 10001 vanguard \
     && mkdir -p /data && chown vanguard /data
@@ -32,5 +33,7 @@ USER vanguard
 EXPOSE 8000
 VOLUME ["/data"]
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz')"
-# Migrations first, then the server; SECRET_KEY must be provided (the app refuses the default).
-CMD ["sh", "-c", "/app/.venv/bin/python -m app.cli migrate && exec /app/.venv/bin/uvicorn app.main:app --host \"$HOST\" --port \"$PORT\" --proxy-headers --forwarded-allow-ips='*' --no-server-header"]
+# Migrations first, then the server. SECRET_KEY unset: a random key is made in /data on first
+# start (keep the volume). X-Forwarded-For is believed only from FORWARDED_ALLOW_IPS (none by
+# default; set it to the reverse proxy's address); the app applies it, not uvicorn.
+CMD ["sh", "-c", "/app/.venv/bin/python -m app.cli migrate && exec /app/.venv/bin/uvicorn app.main:app --host \"$HOST\" --port \"$PORT\" --no-proxy-headers --no-server-header"]

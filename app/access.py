@@ -1,5 +1,6 @@
 """Who may do what where: role assignments and scopes checked against the organisation tree."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -89,6 +90,7 @@ class CallerUser:
     is_active: bool
     is_superadmin: bool
     must_change_password: bool
+    token_version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,3 +157,58 @@ class Principal:
         if self.service_account is not None:
             return [self.service_org_path] if self.service_org_path else []
         return sorted({g.organisation_path for g in self.grants})
+
+
+# Roles whose holders manage other people's accounts, ranked: a secretary manages only roles
+# below their own; an org admin everyone whose roles all lie in its subtree (fellow org
+# admins of the same organisation included, as they hold nothing the actor does not).
+_RANK = {Role.member: 0, Role.reviewer: 1, Role.secretary: 2, Role.org_admin: 3}
+
+
+def _covers(actor: Grant, target: Grant) -> bool:
+    """True when actor's grant reaches target's: same organisation or above, and outranking."""
+    if Action.member_manage not in ROLE_ACTIONS[actor.role]:
+        return False
+    if not target.organisation_path.startswith(actor.organisation_path):
+        return False
+    if actor.role in (Role.org_admin, Role.superadmin):
+        return True
+    return _RANK.get(target.role, len(_RANK)) < _RANK[actor.role]
+
+
+def may_manage(
+    actor: Principal, target_grants: Iterable[Grant], *, target_is_superadmin: bool = False
+) -> bool:
+    """True when actor may edit, transfer, (de)activate, reset or change the roles of the account
+    holding target_grants: every one of those roles must lie within what the actor holds.
+
+    Superadmins manage everyone; only superadmins manage a superadmin. A service account holds
+    no role, so it manages only plain members of its subtree."""
+    if actor.is_superadmin:
+        return True
+    if target_is_superadmin:
+        return False
+    if actor.service_account is not None:
+        root = actor.service_org_path
+        if not root:
+            return False
+        return all(
+            g.role is Role.member and g.organisation_path.startswith(root) for g in target_grants
+        )
+    return all(any(_covers(a, g) for a in actor.grants) for g in target_grants)
+
+
+def require_may_manage(
+    actor: Principal, target_grants: Iterable[Grant], *, target_is_superadmin: bool = False
+) -> None:
+    if not may_manage(actor, target_grants, target_is_superadmin=target_is_superadmin):
+        raise Forbidden(
+            "This account holds a role you do not hold over the same organisation.",
+            code="target_outranks_you",
+        )
+
+
+def require_user(actor: Principal, detail: str) -> None:
+    """Refuse service accounts: some acts (such as setting a person's password) are for people."""
+    if actor.user is None:
+        raise Forbidden(detail, code="users_only")

@@ -74,6 +74,13 @@ async def _load_principal(
         user = CallerUser(*rows[0][:_N_USER]) if rows else None
         if user is None or not user.is_active:
             raise Unauthorized("The account is not active.", code="invalid_token")
+        # Signed out everywhere (password changed or reset, sign-out) since the token was made.
+        if payload.get("ver", 0) != user.token_version:
+            raise Unauthorized(
+                "This sign-in has ended; sign in again.",
+                code="invalid_token",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
         member = None
         if rows[0][_N_USER] is not None:
             member = CallerMember(*rows[0][_N_USER:_N_CALLER])

@@ -17,7 +17,7 @@ from app import db, idempotency
 from app.api import api_router
 from app.config import settings
 from app.errors import NotFound, install_error_handlers, problem
-from app.middleware import GuardMiddleware, StaticGZip
+from app.middleware import GuardMiddleware, MetricsGate, StaticGZip, TrustedProxyHeaders
 from app.runtime import lifespan
 
 _NO_SPA = ("/api/", "/docs", "/healthz", "/readyz", "/metrics")
@@ -37,7 +37,10 @@ def create_app() -> FastAPI:
     idempotency.install(app)
     app.include_router(api_router)
     app.add_middleware(StaticGZip)
+    app.add_middleware(MetricsGate)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
+    # Outermost: every layer inside sees the client's address, not a proxy's.
+    app.add_middleware(TrustedProxyHeaders)
     Instrumentator(excluded_handlers=["/metrics"]).instrument(app).expose(
         app, should_gzip=True, endpoint="/metrics", include_in_schema=False
     )

@@ -1,11 +1,15 @@
-"""ASGI guards on every request: body size, NUL bytes in the URL, and security headers."""
+"""ASGI guards on every request: body size, NUL bytes in the URL, security headers (no-store
+on API answers), trusted proxies' forwarding headers, and the token in front of /metrics."""
 
+import hmac
 import re
 from typing import Any
 
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from app.config import settings
 from app.errors import problem
 
 _SPA_CSP = (
@@ -48,11 +52,17 @@ class GuardMiddleware:
         path: str = scope.get("path", "")
         csp = (_DOCS_CSP if path.startswith("/docs") else _SPA_CSP).encode()
 
+        no_store = path.startswith("/api/")
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [h for h in message.get("headers", []) if h[0].lower() != b"server"]
                 headers.extend(_STATIC_HEADERS)
                 headers.append((b"content-security-policy", csp))
+                # API answers carry tokens, initial passwords, client secrets and personal
+                # data: no cache keeps them unless a route says otherwise (evidence files).
+                if no_store and not any(h[0].lower() == b"cache-control" for h in headers):
+                    headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)
 
@@ -152,3 +162,50 @@ class StaticGZip:
             await self.gzip(scope, receive, send)
         else:
             await self.app(scope, receive, send)
+
+
+class TrustedProxyHeaders:
+    """X-Forwarded-For and -Proto, believed only from the proxies in FORWARDED_ALLOW_IPS: a
+    made-up header from anyone else must not change the address the sign-in throttle sees.
+    Read per request, so the setting is honoured however the app is served."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._inner: tuple[str, ProxyHeadersMiddleware] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        trusted = settings.forwarded_allow_ips
+        if scope["type"] not in ("http", "websocket") or not trusted.strip():
+            await self.app(scope, receive, send)
+            return
+        if self._inner is None or self._inner[0] != trusted:
+            self._inner = (trusted, ProxyHeadersMiddleware(self.app, settings.trusted_proxies))  # type: ignore[arg-type]
+        await self._inner[1](scope, receive, send)  # type: ignore[arg-type]
+
+
+class MetricsGate:
+    """/metrics only with METRICS_TOKEN configured, and only for a bearer of that token."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") != "/metrics":
+            await self.app(scope, receive, send)
+            return
+        token = settings.metrics_token
+        if not token:
+            response = problem(404, "not_found", "Not found", "No such endpoint.")
+        else:
+            sent = dict(scope.get("headers", [])).get(b"authorization", b"")
+            if hmac.compare_digest(sent, f"Bearer {token}".encode()):
+                await self.app(scope, receive, send)
+                return
+            response = problem(
+                401,
+                "not_authenticated",
+                "Authentication required",
+                "The metrics need the bearer token configured as METRICS_TOKEN.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        await response(scope, receive, send)

@@ -1,9 +1,11 @@
 """Password hashing (argon2id) and JWT access tokens with the algorithm pinned."""
 
+import asyncio
 import hashlib
 import secrets
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,7 +19,12 @@ password_hasher = PasswordHash((Argon2Hasher(),))
 # Verified against when the username is unknown, so timing does not reveal which accounts exist.
 _DUMMY_HASH = password_hasher.hash("dummy-password-for-timing")
 
-MIN_PASSWORD_LENGTH = 8
+
+# Hashing runs on a few threads of its own (argon2 releases the GIL): the event loop stays
+# free, and a flood of sign-ins queues here instead of taking every core and all the memory.
+_hash_pool = ThreadPoolExecutor(
+    max_workers=settings.password_hash_threads, thread_name_prefix="password-hash"
+)
 
 
 class TokenError(Exception):
@@ -36,6 +43,18 @@ def verify_password(password: str, password_hash: str | None) -> bool:
         return password_hasher.verify(password, password_hash)
     except Exception:
         return False
+
+
+async def hash_password_async(password: str) -> str:
+    """hash_password off the event loop, on the bounded hashing pool."""
+    return await asyncio.get_running_loop().run_in_executor(_hash_pool, hash_password, password)
+
+
+async def verify_password_async(password: str, password_hash: str | None) -> bool:
+    """verify_password off the event loop; with no hash it still costs one verification."""
+    return await asyncio.get_running_loop().run_in_executor(
+        _hash_pool, verify_password, password, password_hash
+    )
 
 
 def generate_password() -> str:

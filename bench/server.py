@@ -14,13 +14,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 # As in the Dockerfile's CMD: one uvicorn worker (uvloop + httptools from uvicorn[standard]),
-# proxy headers on, no Server header; the access log stays on as it does in production.
-UVICORN_FLAGS = (
-    "--proxy-headers",
-    "--forwarded-allow-ips",
-    "*",
-    "--no-server-header",
-)
+# proxy headers left to the app (FORWARDED_ALLOW_IPS), no Server header; the access log stays
+# on as it does in production.
+UVICORN_FLAGS = ("--no-proxy-headers", "--no-server-header")
 
 
 def free_port() -> int:

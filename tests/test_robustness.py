@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.config import settings
 from tests.factories import login
 
 
@@ -109,7 +110,9 @@ async def test_security_headers_on_every_response(client):
         assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
 
 
-async def test_health_ready_openapi_docs_metrics(client):
+async def test_health_ready_openapi_docs_metrics(client, monkeypatch):
+    monkeypatch.setattr(settings, "metrics_token", "metrics-token-for-tests")
+    metrics = {"Authorization": "Bearer metrics-token-for-tests"}
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     assert (await client.get("/readyz")).json() == {"status": "ok"}
     spec = (await client.get("/api/v1/openapi.json")).json()
@@ -117,17 +120,20 @@ async def test_health_ready_openapi_docs_metrics(client):
     docs = await client.get("/docs")
     assert docs.status_code == 200 and "/docs/static/swagger-ui-bundle.js" in docs.text
     assert (await client.get("/docs/static/swagger-ui-bundle.js")).status_code == 200
-    assert "http_requests" in (await client.get("/metrics")).text
+    assert "http_requests" in (await client.get("/metrics", headers=metrics)).text
 
 
-async def test_metrics_label_requests_with_their_route_template(client, world):
+async def test_metrics_label_requests_with_their_route_template(client, world, monkeypatch):
     """Route names are remembered per path: the same template as before, never a raw path."""
     from tests.factories import login
+
+    monkeypatch.setattr(settings, "metrics_token", "metrics-token-for-tests")
 
     headers = await login(client, "member_a")
     for claim_id in (987654, 987655, 987654):
         await client.get(f"/api/v1/claims/{claim_id}", headers=headers)
-    text = (await client.get("/metrics")).text
+    metrics = {"Authorization": "Bearer metrics-token-for-tests"}
+    text = (await client.get("/metrics", headers=metrics)).text
     assert 'handler="/api/v1/claims/{claim_id}"' in text
     assert "987654" not in text and "987655" not in text
 

@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Depends, Form, Request, Response, status
+from fastapi import APIRouter, Cookie, Depends, Form, Response, status
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
 from app.auth import service
+from app.auth.deps import ClientAddress, SameOrigin
 from app.auth.schemas import (
     LoginRequest,
     MeResponse,
@@ -13,7 +14,7 @@ from app.auth.schemas import (
     ServiceTokenResponse,
     TokenResponse,
 )
-from app.auth.throttle import ThrottleStore, make_throttle
+from app.auth.throttle import AttemptsDep
 from app.config import settings
 from app.db import SessionDep
 from app.deps import CurrentPrincipalAny, CurrentUser
@@ -22,17 +23,6 @@ from app.errors import AppError
 router = APIRouter(tags=["auth"])
 REFRESH_COOKIE = "vp_refresh"
 REFRESH_PATH = "/api/v1/auth"
-_throttle: ThrottleStore | None = None
-
-
-def get_throttle() -> ThrottleStore:
-    global _throttle
-    if _throttle is None:
-        _throttle = make_throttle()
-    return _throttle
-
-
-ThrottleDep = Annotated[ThrottleStore, Depends(get_throttle)]
 RefreshCookie = Annotated[str | None, Cookie(alias=REFRESH_COOKIE, include_in_schema=False)]
 
 
@@ -51,16 +41,15 @@ def _set_refresh(response: Response, token: str) -> None:
 @router.post("/auth/login", response_model=TokenResponse)
 async def login(
     body: LoginRequest,
-    request: Request,
+    address: ClientAddress,
     response: Response,
     session: SessionDep,
-    throttle: ThrottleDep,
+    attempts: AttemptsDep,
 ) -> TokenResponse:
     """Sign in with a login name or phone number; sets the refresh cookie."""
-    address = request.client.host if request.client else "unknown"
     user, access, ttl, refresh = await service.login(
         session=session,
-        throttle=throttle,
+        attempts=attempts,
         username=body.username,
         password=body.password,
         address=address,
@@ -71,20 +60,26 @@ async def login(
     )
 
 
-@router.post("/auth/refresh", response_model=TokenResponse)
+@router.post("/auth/refresh", response_model=TokenResponse, dependencies=[SameOrigin])
 async def refresh(
-    response: Response, session: SessionDep, token: RefreshCookie = None
+    response: Response,
+    session: SessionDep,
+    attempts: AttemptsDep,
+    token: RefreshCookie = None,
 ) -> TokenResponse:
     """Exchange the refresh cookie for a new access token and a new refresh cookie."""
-    user, access, ttl, new_refresh = await service.refresh(session=session, token=token)
+    user, access, ttl, new_refresh = await service.refresh(
+        session=session, attempts=attempts, token=token
+    )
     _set_refresh(response, new_refresh)
     return TokenResponse(
         access_token=access, expires_in=ttl, must_change_password=user.must_change_password
     )
 
 
-@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(response: Response, session: SessionDep, token: RefreshCookie = None) -> Response:
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, dependencies=[SameOrigin])
+async def logout(session: SessionDep, token: RefreshCookie = None) -> Response:
+    """Sign this device out; access tokens issued so far stop working."""
     await service.logout(session=session, token=token)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.delete_cookie(
@@ -99,16 +94,24 @@ async def logout(response: Response, session: SessionDep, token: RefreshCookie =
 
 @router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
 async def change_password(
-    body: PasswordChange, principal: CurrentPrincipalAny, session: SessionDep, user: CurrentUser
+    body: PasswordChange,
+    principal: CurrentPrincipalAny,
+    session: SessionDep,
+    user: CurrentUser,
+    attempts: AttemptsDep,
+    response: Response,
 ) -> None:
-    """Change one's own password (required after the first sign-in of a new account)."""
-    await service.change_password(
+    """Change one's own password (required after the first sign-in of a new account). Every
+    session ends; this device gets a new refresh cookie (POST /auth/refresh continues it)."""
+    new_refresh = await service.change_password(
         session=session,
+        attempts=attempts,
         principal=principal,
         user=user,
         current=body.current_password,
         new=body.new_password,
     )
+    _set_refresh(response, new_refresh)
 
 
 basic = HTTPBasic(auto_error=False)
@@ -117,6 +120,8 @@ basic = HTTPBasic(auto_error=False)
 @router.post("/auth/token", response_model=ServiceTokenResponse)
 async def token(
     session: SessionDep,
+    attempts: AttemptsDep,
+    address: ClientAddress,
     grant_type: Annotated[str, Form(max_length=40)],
     credentials: Annotated[HTTPBasicCredentials | None, Depends(basic)],
     client_id: Annotated[str | None, Form(max_length=64)] = None,
@@ -139,7 +144,12 @@ async def token(
             error="invalid_request",
         )
     access, ttl, granted = await service.service_token(
-        session=session, client_id=cid, client_secret=secret, scope=scope
+        session=session,
+        attempts=attempts,
+        client_id=cid,
+        client_secret=secret,
+        scope=scope,
+        address=address,
     )
     return ServiceTokenResponse(access_token=access, expires_in=ttl, scope=granted)
 

@@ -1,24 +1,26 @@
 """Sign-in, refresh-token rotation with reuse detection, password change, service tokens."""
 
+import math
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app import audit
+from app import audit, clock
 from app.access import Principal
-from app.auth.throttle import ThrottleStore
+from app.auth.passwords import check_password_strength, user_words
+from app.auth.throttle import Attempts
 from app.config import settings
-from app.errors import AppError, Forbidden, TooManyRequests, Unauthorized
+from app.errors import AppError, TooManyRequests, Unauthorized
 from app.models import Member, Organisation, RefreshToken, RoleAssignment, ServiceAccount, User
 from app.security import (
     create_access_token,
     hash_opaque_token,
-    hash_password,
+    hash_password_async,
     new_opaque_token,
-    verify_password,
+    verify_password_async,
 )
 
 
@@ -26,6 +28,17 @@ class WrongPassword(AppError):
     status = 400
     code = "wrong_password"
     title = "Wrong password"
+
+
+def too_many_attempts(wait: int) -> TooManyRequests:
+    """429 with Retry-After in seconds and the wait in whole minutes for people."""
+    minutes = max(1, math.ceil(wait / 60))
+    unit = "minute" if minutes == 1 else "minutes"
+    return TooManyRequests(
+        f"Too many failed attempts. Try again in {minutes} {unit}.",
+        headers={"Retry-After": str(wait)},
+        retry_after=wait,
+    )
 
 
 async def _find_user(session: AsyncSession, username: str) -> User | None:
@@ -40,6 +53,11 @@ async def _find_user(session: AsyncSession, username: str) -> User | None:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+def account_key(user_id: int) -> str:
+    """The throttle key of an account, whatever identifier was typed to reach it."""
+    return f"acct:{user_id}"
+
+
 async def _issue_refresh(session: AsyncSession, *, user_id: int, family_id: str) -> str:
     token, digest = new_opaque_token()
     session.add(
@@ -47,55 +65,53 @@ async def _issue_refresh(session: AsyncSession, *, user_id: int, family_id: str)
             user_id=user_id,
             family_id=family_id,
             token_hash=digest,
-            expires_at=datetime.now(UTC) + timedelta(days=settings.refresh_token_days),
+            expires_at=clock.now() + timedelta(days=settings.refresh_token_days),
         )
     )
     return token
 
 
 def _access_for(user: User) -> tuple[str, int]:
-    return create_access_token(f"user:{user.id}")
+    # ver: refused by the caller's dependency once the account's token_version moves on.
+    return create_access_token(f"user:{user.id}", ver=user.token_version)
 
 
 async def login(
-    *, session: AsyncSession, throttle: ThrottleStore, username: str, password: str, address: str
+    *, session: AsyncSession, attempts: Attempts, username: str, password: str, address: str
 ) -> tuple[User, str, int, str]:
     """Check the password under the throttle; return the user, access token and refresh token."""
-    account_key = f"acct:{username.strip().lower()}"
-    address_key = f"addr:{address}"
-    for key in (account_key, address_key):
-        wait = await throttle.locked_for(key)
-        if wait:
-            raise TooManyRequests(
-                f"Too many failed sign-ins. Try again in {wait} seconds.",
-                headers={"Retry-After": str(wait)},
-                retry_after=wait,
-            )
     user = await _find_user(session, username)
-    ok = verify_password(password, user.password_hash if user else None)
-    if not ok or user is None:
-        await session.rollback()
-        await throttle.fail(account_key, limit=settings.login_max_failures_per_account)
-        await throttle.fail(address_key, limit=settings.login_max_failures_per_address)
+    # The lock belongs to the account, however it was named; an unknown name gets one too, so
+    # a lock does not tell which accounts exist.
+    account = account_key(user.id) if user and user.id else f"name:{username.strip().lower()}"
+    address_key = f"addr:{address}"
+    pair_key = f"pair:{account}:{address}"
+    wait = await attempts.locked_for(pair_key, address_key, account, session=session)
+    if wait:
+        raise too_many_attempts(wait)
+    ok = await verify_password_async(password, user.password_hash if user else None)
+    # A deactivated account answers as a wrong password does: the right one is not revealed.
+    if not ok or user is None or not user.is_active:
+        attempts.fail(account, limit=settings.login_max_failures_per_account, progressive=True)
+        attempts.fail(pair_key, limit=settings.login_max_failures_per_account_and_address)
+        attempts.fail(address_key, limit=settings.login_max_failures_per_address)
         raise Unauthorized("Wrong username or password.", code="invalid_credentials")
-    if not user.is_active:
-        await session.rollback()
-        raise Forbidden("This account has been deactivated.", code="account_inactive")
-    user.last_login_at = datetime.now(UTC)
+    user.last_login_at = clock.now()
     assert user.id is not None
     refresh = await _issue_refresh(session, user_id=user.id, family_id=str(uuid.uuid4()))
-    await session.commit()
-    # After the commit: on SQLite the throttle's own connection would wait for our write lock.
-    await throttle.reset(account_key)
+    attempts.reset(account)
+    attempts.reset(pair_key)
     access, ttl = _access_for(user)
     return user, access, ttl, refresh
 
 
-async def refresh(*, session: AsyncSession, token: str | None) -> tuple[User, str, int, str]:
+async def refresh(
+    *, session: AsyncSession, attempts: Attempts, token: str | None
+) -> tuple[User, str, int, str]:
     """Rotate a refresh token; a token presented twice revokes its whole family."""
     if not token or len(token) > 200:
         raise Unauthorized("Sign in again.", code="invalid_refresh_token")
-    now = datetime.now(UTC)
+    now = clock.now()
     row = (
         await session.execute(
             select(RefreshToken).where(col(RefreshToken.token_hash) == hash_opaque_token(token))
@@ -110,18 +126,21 @@ async def refresh(*, session: AsyncSession, token: str | None) -> tuple[User, st
         .values(used_at=now)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        await _revoke_family(session, row.family_id, now)
-        await session.commit()
+        family_id, user_id = row.family_id, row.user_id
+
+        async def end_family(own: AsyncSession) -> None:
+            await _revoke_family(own, family_id, now)
+            await _bump_token_version(own, user_id)  # the thief's access token dies too
+
+        attempts.outlive(end_family)
         raise Unauthorized(
             "This sign-in was used elsewhere; all its sessions are signed out.",
             code="refresh_token_reused",
         )
     user = await session.get(User, row.user_id)
     if user is None or not user.is_active:
-        await session.commit()
         raise Unauthorized("Sign in again.", code="invalid_refresh_token")
     new_token = await _issue_refresh(session, user_id=row.user_id, family_id=row.family_id)
-    await session.commit()
     access, ttl = _access_for(user)
     return user, access, ttl, new_token
 
@@ -134,16 +153,36 @@ async def _revoke_family(session: AsyncSession, family_id: str, now: datetime) -
     )
 
 
-async def revoke_all_for_user(session: AsyncSession, user_id: int) -> None:
+async def _bump_token_version(session: AsyncSession, user_id: int) -> None:
+    """Every access token issued to the user so far is refused from now on."""
     await session.execute(
-        update(RefreshToken)
-        .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
-        .values(revoked_at=datetime.now(UTC))
+        update(User)
+        .where(col(User.id) == user_id)
+        .values(token_version=col(User.token_version) + 1)
     )
 
 
+async def revoke_all_for_user(session: AsyncSession, user_id: int) -> None:
+    """Revoke every refresh token of the user (see revoke_sessions for access tokens too)."""
+    await session.execute(
+        update(RefreshToken)
+        .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
+        .values(revoked_at=clock.now())
+    )
+
+
+async def revoke_sessions(session: AsyncSession, user: User) -> None:
+    """Sign the user out everywhere: refresh tokens revoked, access tokens already issued
+    refused (token_version). For password resets, deactivation and password changes."""
+    assert user.id is not None
+    user.token_version = (user.token_version or 0) + 1
+    await revoke_all_for_user(session, user.id)
+    await session.flush()
+
+
 async def logout(*, session: AsyncSession, token: str | None) -> None:
-    """Revoke the family of the presented refresh token (this device's sign-in)."""
+    """Revoke the family of the presented refresh token (this device's sign-in) and the access
+    tokens issued so far (other devices get new ones from their refresh tokens)."""
     if not token or len(token) > 200:
         return
     row = (
@@ -152,29 +191,44 @@ async def logout(*, session: AsyncSession, token: str | None) -> None:
         )
     ).scalar_one_or_none()
     if row is not None:
-        await _revoke_family(session, row.family_id, datetime.now(UTC))
-        await session.commit()
+        await _revoke_family(session, row.family_id, clock.now())
+        await _bump_token_version(session, row.user_id)
 
 
 async def change_password(
-    *, session: AsyncSession, principal: Principal, user: User, current: str, new: str
-) -> None:
-    """Set a new password of the caller's account (user); other sign-ins are revoked."""
+    *,
+    session: AsyncSession,
+    attempts: Attempts,
+    principal: Principal,
+    user: User,
+    current: str,
+    new: str,
+) -> str:
+    """Set a new password of the caller's account (user); every sign-in is revoked and this
+    device gets a new refresh token, which is returned."""
     assert user.id is not None and user.id == principal.user_id
-    if not verify_password(current, user.password_hash):
+    key = account_key(user.id)
+    wait = await attempts.locked_for(key, session=session)
+    if wait:
+        raise too_many_attempts(wait)
+    if not await verify_password_async(current, user.password_hash):
+        # Guessing the current password with a stolen token counts as for sign-in.
+        attempts.fail(key, limit=settings.login_max_failures_per_account, progressive=True)
         raise WrongPassword("The current password is wrong.")
     if current == new:
         raise WrongPassword(
             "The new password must differ from the current one.", code="password_unchanged"
         )
-    user.password_hash = hash_password(new)
+    check_password_strength(new, user_words=await user_words(session, user))
+    user.password_hash = await hash_password_async(new)
     user.must_change_password = False
-    user.password_changed_at = datetime.now(UTC)
-    await revoke_all_for_user(session, user.id)
+    user.password_changed_at = clock.now()
+    await revoke_sessions(session, user)
     audit.record(
         session, actor=principal, entity_type="user", entity_id=user.id, action="password_changed"
     )
-    await session.commit()
+    attempts.reset(key)
+    return await _issue_refresh(session, user_id=user.id, family_id=str(uuid.uuid4()))
 
 
 async def me(*, session: AsyncSession, user: User) -> dict[str, object]:
@@ -214,16 +268,29 @@ async def me(*, session: AsyncSession, user: User) -> dict[str, object]:
 
 
 async def service_token(
-    *, session: AsyncSession, client_id: str, client_secret: str, scope: str | None
+    *,
+    session: AsyncSession,
+    attempts: Attempts,
+    client_id: str,
+    client_secret: str,
+    scope: str | None,
+    address: str,
 ) -> tuple[str, int, str]:
     """OAuth2 client credentials: a short-lived token carrying the granted scopes."""
+    client_key = f"client:{client_id}"
+    address_key = f"addr:{address}"
+    wait = await attempts.locked_for(client_key, address_key, session=session)
+    if wait:
+        raise too_many_attempts(wait)
     account = (
         await session.execute(
             select(ServiceAccount).where(col(ServiceAccount.client_id) == client_id)
         )
     ).scalar_one_or_none()
-    ok = verify_password(client_secret, account.secret_hash if account else None)
+    ok = await verify_password_async(client_secret, account.secret_hash if account else None)
     if account is None or not ok or not account.is_active:
+        attempts.fail(client_key, limit=settings.login_max_failures_per_account, progressive=True)
+        attempts.fail(address_key, limit=settings.login_max_failures_per_address)
         raise Unauthorized(
             "Unknown client or wrong secret.", code="invalid_client", error="invalid_client"
         )
@@ -234,8 +301,8 @@ async def service_token(
             code="invalid_scope",
             error="invalid_scope",
         )
-    account.last_used_at = datetime.now(UTC)
-    await session.commit()
+    account.last_used_at = clock.now()
+    attempts.reset(client_key)
     granted = " ".join(sorted(requested))
     token, ttl = create_access_token(
         f"sa:{account.id}",

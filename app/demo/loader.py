@@ -1,5 +1,6 @@
 """Loads the demo organisation (one committee, three branches, 30 members) into an empty DB."""
 
+import asyncio
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -8,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.demo.activity import load_activity
 from app.models import Member, Organisation, RoleAssignment, User
-from app.security import hash_password
+from app.security import hash_password_async
 from app.standards import service as standards
 
 DEMO_FILE = Path(__file__).with_name("demo.json")
@@ -23,6 +25,20 @@ def current_year(tz: str = "Asia/Shanghai") -> int:
 
 async def database_is_empty(session: AsyncSession) -> bool:
     return not await session.scalar(select(func.count()).select_from(Organisation))
+
+
+async def _demo_data() -> dict[str, Any]:
+    text = await asyncio.to_thread(DEMO_FILE.read_text, encoding="utf-8")
+    return dict(json.loads(text))
+
+
+async def holds_demo_data(session: AsyncSession) -> bool:
+    """Whether the demo organisation (and so its accounts) is in the database."""
+    name = (await _demo_data())["committee"]["name"]
+    found = await session.scalar(
+        select(func.count()).select_from(Organisation).where(col(Organisation.name) == name)
+    )
+    return bool(found)
 
 
 async def _org(
@@ -37,8 +53,8 @@ async def _org(
 
 async def load_demo(session: AsyncSession) -> dict[str, Any]:
     """Create the demo tree, accounts and the default standard; returns what was made."""
-    data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
-    password_hash = hash_password(data["password"])  # one hash: argon2 is slow on purpose
+    data = await _demo_data()
+    password_hash = await hash_password_async(data["password"])  # one hash: argon2 is slow
     committee = await _org(session, data["committee"]["name"], "committee", None)
     admin = User(
         username=data["admin"]["username"],

@@ -12,7 +12,7 @@ from app.errors import Conflict, NotFound
 from app.models import Organisation, ServiceAccount
 from app.orgs import service as orgs
 from app.orgs.service import subtree_filter
-from app.security import hash_password
+from app.security import hash_password_async
 
 
 async def create(
@@ -29,7 +29,7 @@ async def create(
     account = ServiceAccount(
         name=name,
         client_id=f"vp_{secrets.token_hex(8)}",
-        secret_hash=hash_password(secret),
+        secret_hash=await hash_password_async(secret),
         scopes=sorted(set(scopes)),
         organisation_id=organisation_id,
         created_by_user_id=principal.user_id,
@@ -95,7 +95,7 @@ async def rotate_secret(
     *, session: AsyncSession, principal: Principal, account: ServiceAccount
 ) -> str:
     secret = secrets.token_urlsafe(32)
-    account.secret_hash = hash_password(secret)
+    account.secret_hash = await hash_password_async(secret)
     assert account.id is not None
     audit.record(
         session,

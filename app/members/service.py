@@ -1,19 +1,20 @@
 """Member use cases: create with an account, edit, deactivate, transfer, reset a password."""
 
-from datetime import UTC, date, datetime
+from collections.abc import Iterable
+from datetime import date
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app import audit
-from app.access import Action, Principal, Role
-from app.auth.service import revoke_all_for_user
+from app import audit, clock
+from app.access import Action, Grant, Principal, Role, require_may_manage, require_user
+from app.auth.service import revoke_sessions
 from app.errors import Conflict, Forbidden, NotFound
 from app.models import Member, MemberTransfer, Organisation, RoleAssignment, User
 from app.orgs import service as orgs
 from app.orgs.service import subtree_filter
-from app.security import generate_password, hash_password
+from app.security import generate_password, hash_password_async
 
 BRANCH_ROLES = ("member", "reviewer", "secretary")
 
@@ -78,23 +79,58 @@ async def search(
     return list(rows.scalars()), total
 
 
-async def _ensure_unique(
+async def ensure_identifiers_free(
     session: AsyncSession,
+    identifiers: Iterable[str],
     *,
-    phone: str | None,
-    username: str | None,
-    exclude_member: int | None = None,
+    owner_user_id: int | None = None,
+    owner_member_id: int | None = None,
 ) -> None:
-    if phone:
-        stmt = select(col(Member.id)).where(col(Member.phone) == phone)
-        if exclude_member:
-            stmt = stmt.where(col(Member.id) != exclude_member)
-        if await session.scalar(stmt):
-            raise Conflict("Another member has this phone number.", code="phone_taken")
-    if username and await session.scalar(
-        select(col(User.id)).where(func.lower(col(User.username)) == username.lower())
-    ):
-        raise Conflict("This login name is taken.", code="username_taken")
+    """Refuse sign-in identifiers already in use: login names and members' phone numbers are one
+    namespace (sign-in accepts either), login names compared case-insensitively. The owner's
+    own account and member record (an edit keeping its values) do not count."""
+    wanted = sorted({i.strip().lower() for i in identifiers if i and i.strip()})
+    if not wanted:
+        return
+    names = select(literal(1)).where(func.lower(col(User.username)).in_(wanted))
+    if owner_user_id is not None:
+        names = names.where(col(User.id) != owner_user_id)
+    phones = select(literal(1)).where(col(Member.phone).in_(wanted))
+    if owner_member_id is not None:
+        phones = phones.where(col(Member.id) != owner_member_id)
+    if await session.scalar(union_all(names, phones).limit(1)):
+        raise Conflict(
+            "This phone number or login name is already someone's sign-in name.",
+            code="identifier_taken",
+        )
+
+
+async def account_grants(session: AsyncSession, user_id: int) -> tuple[list[Grant], bool]:
+    """Every role the account holds (archived organisations too), and whether it is a
+    superadmin: what the member-management rule weighs against the actor's roles."""
+    is_superadmin = await session.scalar(
+        select(col(User.is_superadmin)).where(col(User.id) == user_id)
+    )
+    rows = await session.execute(
+        select(
+            col(RoleAssignment.role), col(RoleAssignment.organisation_id), col(Organisation.path)
+        )
+        .join(Organisation, col(Organisation.id) == col(RoleAssignment.organisation_id))
+        .where(col(RoleAssignment.user_id) == user_id)
+    )
+    return [Grant(Role(role), org_id, path) for role, org_id, path in rows.all()], bool(
+        is_superadmin
+    )
+
+
+async def require_may_manage_user(
+    session: AsyncSession, principal: Principal, user_id: int | None
+) -> None:
+    """403 target_outranks_you unless the caller outranks every role of the account."""
+    if user_id is None:
+        return
+    grants, is_superadmin = await account_grants(session, user_id)
+    require_may_manage(principal, grants, target_is_superadmin=is_superadmin)
 
 
 async def create(
@@ -105,12 +141,12 @@ async def create(
     principal.require(Action.member_manage, branch.path)
     phone = str(data["phone"])
     username = str(data.get("username") or phone)
-    await _ensure_unique(session, phone=phone, username=username)
+    await ensure_identifiers_free(session, {phone, username})
     password = generate_password()
     user = User(
         username=username,
         display_name=str(data["name"]),
-        password_hash=hash_password(password),
+        password_hash=await hash_password_async(password),
         must_change_password=True,
     )
     session.add(user)
@@ -131,21 +167,24 @@ async def create(
         to_state="active",
         data={"branch_id": branch.id},
     )
-    await session.commit()
     return member, username, password
 
 
 async def update(
     *, session: AsyncSession, principal: Principal, member: Member, changes: dict[str, object]
 ) -> Member:
+    await require_may_manage_user(session, principal, member.user_id)
     if "phone" in changes:
-        await _ensure_unique(
-            session, phone=str(changes["phone"]), username=None, exclude_member=member.id
+        await ensure_identifiers_free(
+            session,
+            {str(changes["phone"])},
+            owner_user_id=member.user_id,
+            owner_member_id=member.id,
         )
     before = {k: getattr(member, k) for k in changes}
     for key, value in changes.items():
         setattr(member, key, value)
-    member.updated_at = datetime.now(UTC)
+    member.updated_at = clock.now()
     if "name" in changes and member.user_id:
         user = await session.get(User, member.user_id)
         if user:
@@ -162,7 +201,6 @@ async def update(
             "after": {k: str(v) for k, v in changes.items()},
         },
     )
-    await session.commit()
     return member
 
 
@@ -173,17 +211,18 @@ async def set_active(
     target = "active" if active else "inactive"
     if not active and member.user_id is not None and member.user_id == principal.user_id:
         raise Conflict("You cannot deactivate your own account.", code="own_account")
+    await require_may_manage_user(session, principal, member.user_id)
     if member.status == target:
         raise Conflict(f"The member is already {target}.", code=f"member_already_{target}")
     before = member.status
     member.status = target
-    member.updated_at = datetime.now(UTC)
+    member.updated_at = clock.now()
     if member.user_id:
         user = await session.get(User, member.user_id)
         if user:
             user.is_active = active
             if not active:
-                await revoke_all_for_user(session, member.user_id)
+                await revoke_sessions(session, user)
     assert member.id is not None
     audit.record(
         session,
@@ -195,7 +234,6 @@ async def set_active(
         to_state=target,
         comment=reason,
     )
-    await session.commit()
     return member
 
 
@@ -213,6 +251,7 @@ async def transfer(
     target = await orgs.get_branch(session, to_branch_id)
     principal.require(Action.member_transfer, source.path)
     principal.require(Action.member_transfer, target.path)
+    await require_may_manage_user(session, principal, member.user_id)
     if target.id == source.id:
         raise Conflict("The member already belongs to that branch.", code="same_branch")
     if member.status != "active":
@@ -228,7 +267,7 @@ async def transfer(
     )
     session.add(record)
     member.branch_id = target.id
-    member.updated_at = datetime.now(UTC)
+    member.updated_at = clock.now()
     if member.user_id:
         # Branch roles do not travel: the member is a plain member of the new branch.
         await session.execute(
@@ -251,7 +290,6 @@ async def transfer(
         to_state=str(target.id),
         comment=reason,
     )
-    await session.commit()
     return record
 
 
@@ -268,6 +306,8 @@ async def reset_password(
     *, session: AsyncSession, principal: Principal, member: Member
 ) -> tuple[str, str]:
     """Give the member's account a new initial password that must be changed at sign-in."""
+    # The answer carries the new password: a service account would become that person.
+    require_user(principal, "Only a person resets a member's password.")
     if member.user_id is None:
         raise Conflict("This member has no account.", code="no_account")
     if member.user_id == principal.user_id:
@@ -277,17 +317,18 @@ async def reset_password(
             "Your own password is changed with your current one (POST /auth/password).",
             code="own_password",
         )
+    await require_may_manage_user(session, principal, member.user_id)
     user = await session.get(User, member.user_id)
-    assert user is not None
+    assert user is not None and user.id is not None
+    # Generated, so strong by construction: the strength check is for passwords people choose.
     password = generate_password()
-    user.password_hash = hash_password(password)
+    user.password_hash = await hash_password_async(password)
     user.must_change_password = True
-    await revoke_all_for_user(session, user.id)  # type: ignore[arg-type]
+    await revoke_sessions(session, user)
     assert member.id is not None
     audit.record(
         session, actor=principal, entity_type="member", entity_id=member.id, action="password_reset"
     )
-    await session.commit()
     return user.username, password
 
 
@@ -299,6 +340,7 @@ async def assign_role(
     principal.require(Action.role_manage, org.path)
     if await session.get(User, user_id) is None:
         raise NotFound(f"User {user_id} does not exist.", code="user_not_found")
+    await require_may_manage_user(session, principal, user_id)
     if role in BRANCH_ROLES and org.kind != "branch":
         raise Conflict("Reviewers and secretaries are assigned on a branch.", code="not_a_branch")
     if await session.scalar(
@@ -322,7 +364,6 @@ async def assign_role(
         to_state=role,
         data={"user_id": user_id, "organisation_id": organisation_id},
     )
-    await session.commit()
     return assignment
 
 
@@ -334,6 +375,7 @@ async def revoke_role(*, session: AsyncSession, principal: Principal, assignment
     principal.require(Action.role_manage, org.path)
     if assignment.user_id == principal.user_id and assignment.role == "org_admin":
         raise Conflict("You cannot remove your own administrator role.", code="own_role")
+    await require_may_manage_user(session, principal, assignment.user_id)
     audit.record(
         session,
         actor=principal,
@@ -343,7 +385,7 @@ async def revoke_role(*, session: AsyncSession, principal: Principal, assignment
         from_state=assignment.role,
     )
     await session.delete(assignment)
-    await session.commit()
+    await session.flush()
 
 
 async def roles_on(

@@ -22,6 +22,10 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     password_changed_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     last_login_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    # Carried in access tokens as "ver"; moving it on refuses every access token issued before.
+    token_version: int = Field(
+        default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
+    )
 
 
 class RoleAssignment(SQLModel, table=True):

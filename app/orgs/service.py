@@ -1,12 +1,10 @@
 """Organisation tree use cases: create, rename, move, archive, list a subtree."""
 
-from datetime import UTC, datetime
-
 from sqlalchemy import ColumnElement, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app import audit
+from app import audit, clock
 from app.access import Action, Principal
 from app.errors import Conflict, Forbidden, NotFound
 from app.models import Member, Organisation
@@ -69,7 +67,6 @@ async def create(
         to_state="active",
         data={"name": name, "kind": kind},
     )
-    await session.commit()
     return org
 
 
@@ -88,7 +85,7 @@ async def rename(
 ) -> Organisation:
     old = org.name
     org.name = name
-    org.updated_at = datetime.now(UTC)
+    org.updated_at = clock.now()
     assert org.id is not None
     audit.record(
         session,
@@ -98,7 +95,6 @@ async def rename(
         action="renamed",
         data={"from": old, "to": name},
     )
-    await session.commit()
     return org
 
 
@@ -120,7 +116,7 @@ async def move(
     )
     org.parent_id = parent.id
     org.path = new_path
-    org.updated_at = datetime.now(UTC)
+    org.updated_at = clock.now()
     assert org.id is not None
     audit.record(
         session,
@@ -130,7 +126,7 @@ async def move(
         action="moved",
         data={"from": old_path, "to": new_path},
     )
-    await session.commit()
+    await session.flush()
     await session.refresh(org)
     return org
 
@@ -160,7 +156,7 @@ async def archive(
     )
     if members:
         raise Conflict("Transfer or deactivate its members first.", code="organisation_not_empty")
-    org.archived_at = datetime.now(UTC)
+    org.archived_at = clock.now()
     assert org.id is not None
     audit.record(
         session,
@@ -171,5 +167,4 @@ async def archive(
         from_state="active",
         to_state="archived",
     )
-    await session.commit()
     return org

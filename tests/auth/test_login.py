@@ -33,15 +33,24 @@ async def test_wrong_password_and_unknown_user_get_the_same_answer(client, world
     assert wrong.json()["code"] == unknown.json()["code"] == "invalid_credentials"
 
 
-async def test_deactivated_account_cannot_sign_in(client, world):
+async def test_a_deactivated_account_does_not_reveal_its_password(client, world):
+    """The right password and a wrong one get the same 401: a deactivated account is no
+    oracle for the password it had."""
     headers = await login(client, "secretary_a")
     member_id = world.members["member_a"].id
     r = await client.post(
         f"/api/v1/members/{member_id}/deactivate", headers=headers, json={"reason": "迁出"}
     )
     assert r.status_code == 200
-    r = await client.post("/api/v1/auth/login", json={"username": "member_a", "password": PASSWORD})
-    assert r.status_code == 403 and r.json()["code"] == "account_inactive"
+    right = await client.post(
+        "/api/v1/auth/login", json={"username": "member_a", "password": PASSWORD}
+    )
+    wrong = await client.post(
+        "/api/v1/auth/login", json={"username": "member_a", "password": "not-the-password"}
+    )
+    assert right.status_code == wrong.status_code == 401
+    assert right.json()["code"] == wrong.json()["code"] == "invalid_credentials"
+    assert right.json()["detail"] == wrong.json()["detail"]
 
 
 async def test_repeated_failures_on_one_account_are_throttled(client, world):
@@ -124,6 +133,11 @@ async def test_new_account_must_change_password_first(client, world):
         json={"current_password": PASSWORD, "new_password": "a-new-pass-1"},
     )
     assert ok.status_code == 204
+    # The token from before the change is refused; the new refresh cookie continues the session.
+    assert (await client.get("/api/v1/organisations", headers=headers)).status_code == 401
+    fresh = await client.post("/api/v1/auth/refresh")
+    assert fresh.status_code == 200 and fresh.json()["must_change_password"] is False
+    headers = {"Authorization": f"Bearer {fresh.json()['access_token']}"}
     assert (await client.get("/api/v1/organisations", headers=headers)).status_code == 200
     await login(client, "newcomer", "a-new-pass-1")
 

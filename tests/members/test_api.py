@@ -36,7 +36,7 @@ async def test_duplicate_phone_is_409(client, world):
         headers=headers,
         json={**NEW, "phone": "13800138000", "branch_id": world.branch_a.id},
     )
-    assert r.status_code == 409 and r.json()["code"] == "phone_taken"
+    assert r.status_code == 409 and r.json()["code"] == "identifier_taken"
 
 
 async def test_future_joining_date_is_422(client, world):

@@ -39,6 +39,8 @@ const KNOWN_CODES = new Set<string>([
   'file_too_large',
   'image_too_large',
   'pdf_active_content',
+  'weak_password',
+  'cross_origin',
   'file_corrupt',
   'idempotency_request_in_flight',
   'not_a_member',

@@ -33,7 +33,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Logout */
+        /**
+         * Logout
+         * @description Sign this device out; access tokens issued so far stop working.
+         */
         post: operations["logout_api_v1_auth_logout_post"];
         delete?: never;
         options?: never;
@@ -52,7 +55,8 @@ export interface paths {
         put?: never;
         /**
          * Change Password
-         * @description Change one's own password (required after the first sign-in of a new account).
+         * @description Change one's own password (required after the first sign-in of a new account). Every
+         *     session ends; this device gets a new refresh cookie (POST /auth/refresh continues it).
          */
         post: operations["change_password_api_v1_auth_password_post"];
         delete?: never;

@@ -197,6 +197,8 @@ const en: MessageSchema = {
     unsupported_file_type: 'Only JPG, PNG, WebP, HEIC images or PDF files',
     file_too_large: 'A file may be at most 5 MB',
     image_too_large: 'The image is too large; compress it and try again',
+    weak_password: 'This password is too easy to guess: avoid common passwords, runs like 12345678, and your own name or phone number',
+    cross_origin: 'This request came from another site and was refused',
     pdf_active_content: 'This PDF contains scripts, actions or attachments; save it as a plain PDF or take a photo instead',
     file_corrupt: 'The file is damaged and cannot be read',
     idempotency_request_in_flight: 'Your last attempt is still being processed; please wait',

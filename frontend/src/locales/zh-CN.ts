@@ -197,6 +197,8 @@ const zhCN = {
     unsupported_file_type: '只支持 JPG、PNG、WebP、HEIC 图片或 PDF 文件',
     file_too_large: '文件不能超过 5 MB',
     image_too_large: '图片尺寸过大，请压缩后上传',
+    weak_password: '密码太容易被猜到：请不要用常见密码、12345678 这类连续数字或自己的姓名、手机号',
+    cross_origin: '请求来自其他网站，已拒绝',
     pdf_active_content: '该 PDF 含有脚本、自动操作或附件，请另存为普通 PDF 或改为拍照上传',
     file_corrupt: '文件已损坏，无法读取',
     idempotency_request_in_flight: '上一次提交仍在处理中，请稍候',
