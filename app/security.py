@@ -71,6 +71,7 @@ def create_access_token(
     **claims: Any,
 ) -> tuple[str, int]:
     ttl = minutes if minutes is not None else settings.access_token_minutes
+    # Real time, not app.clock: the token library checks expiry against the real clock.
     now = datetime.now(UTC)
     payload = {
         "sub": subject,

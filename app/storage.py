@@ -7,12 +7,13 @@ import os
 import re
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 from uuid import uuid4
 
+from app import clock
 from app.config import settings
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def new_key(prefix: str, extension: str) -> str:
     """A fresh server-chosen key such as `evidence/2026/11/<uuid4hex>.jpg` (UTC month)."""
     if not _EXTENSION.fullmatch(extension):
         raise ValueError(f"invalid extension {extension!r}")
-    now = datetime.now(UTC)
+    now = clock.now().astimezone(UTC)
     return f"{prefix}/{now:%Y}/{now:%m}/{uuid4().hex}.{extension}"
 
 

@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app import clock
 from app.demo.activity import load_activity
 from app.models import Member, Organisation, RoleAssignment, User
 from app.security import hash_password_async
@@ -20,7 +21,7 @@ DEMO_FILE = Path(__file__).with_name("demo.json")
 
 
 def current_year(tz: str = "Asia/Shanghai") -> int:
-    return datetime.now(ZoneInfo(tz)).year
+    return clock.now().astimezone(ZoneInfo(tz)).year
 
 
 async def database_is_empty(session: AsyncSession) -> bool:

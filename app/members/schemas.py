@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
+from app import clock
 from app.schemas import Id, InputModel, OutputModel, Phone, Reason
 
 Category = Literal["rural_community", "institution", "new_org", "mobile"]
@@ -13,7 +14,7 @@ Name = Annotated[str, Field(min_length=1, max_length=50)]
 
 
 def _not_future(value: date | None) -> date | None:
-    if value is not None and value > date.today():
+    if value is not None and value > clock.now().date():
         raise ValueError("must not be in the future")
     if value is not None and value.year < 1921:
         raise ValueError("must be a real joining date")

@@ -261,7 +261,7 @@ async def transfer(
         member_id=member.id,
         from_branch_id=source.id,
         to_branch_id=target.id,
-        transferred_on=transferred_on or date.today(),
+        transferred_on=transferred_on or clock.now().date(),
         reason=reason,
         actor_user_id=principal.user_id,
     )
