@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app import clock
+from app import clock, db
 from app.models import StandardItem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -107,3 +107,11 @@ async def service_account_headers(
     )
     assert token.status_code == 200, token.text
     return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+# Races between transactions: SQLite writes one transaction at a time, so only PostgreSQL
+# can show one.
+race_needs_postgres = pytest.mark.skipif(
+    db.engine.dialect.name != "postgresql",
+    reason="SQLite writes one transaction at a time; the race needs PostgreSQL",
+)

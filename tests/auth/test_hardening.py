@@ -4,7 +4,6 @@ token versions, caching, /metrics and the same-origin check."""
 import asyncio
 import stat
 import threading
-import time
 
 import pytest
 from jose import jwt
@@ -12,22 +11,10 @@ from jose import jwt
 from app import security
 from app.auth.passwords import WeakPassword, check_password_strength
 from app.config import Settings, load_or_create_secret_key, settings
+from tests.auth.test_tokens import _claims
 from tests.factories import PASSWORD, login
 
 PUBLISHED_KEY = "dev-only-secret-change-me-0123456789abcdef"  # the key the source once held
-
-
-def _claims(user_id: int) -> dict:
-    now = int(time.time())
-    return {
-        "sub": f"user:{user_id}",
-        "typ": "access",
-        "aud": settings.jwt_audience,
-        "iss": settings.jwt_issuer,
-        "iat": now,
-        "nbf": now,
-        "exp": now + 600,
-    }
 
 
 async def _login(client, username: str, password: str = PASSWORD, **kw):

@@ -11,12 +11,9 @@ from sqlmodel import col
 from app import db
 from app.models import Claim
 from tests.factories import login
-from tests.helpers import item_ids, new_claim, set_now, shanghai
+from tests.helpers import item_ids, new_claim, race_needs_postgres, set_now, shanghai
 
-pytestmark = pytest.mark.skipif(
-    db.engine.dialect.name != "postgresql",
-    reason="SQLite writes one transaction at a time; the race needs PostgreSQL",
-)
+pytestmark = race_needs_postgres
 
 
 @pytest.fixture(autouse=True)

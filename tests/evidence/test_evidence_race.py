@@ -14,12 +14,9 @@ from app.claims import files
 from app.config import settings
 from app.models import ClaimEvidence
 from tests.factories import login
-from tests.helpers import item_ids, jpeg_bytes, new_claim, set_now, shanghai
+from tests.helpers import item_ids, jpeg_bytes, new_claim, race_needs_postgres, set_now, shanghai
 
-pytestmark = pytest.mark.skipif(
-    db.engine.dialect.name != "postgresql",
-    reason="SQLite writes one transaction at a time; the race needs PostgreSQL",
-)
+pytestmark = race_needs_postgres
 
 
 @pytest.fixture(autouse=True)
