@@ -277,7 +277,7 @@ def _ledger(
     return LedgerEntry(
         member_id=member.id,  # type: ignore[arg-type]
         branch_id=member.branch_id,
-        year=int(period[:4]),
+        year=periods.year_of(period),
         period=period,
         standard_id=standard.id,  # type: ignore[arg-type]
         item_id=item.id,  # type: ignore[arg-type]
