@@ -1,11 +1,20 @@
 """Shared schema building blocks: strict strings, bounded ids, pagination, references."""
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    model_validator,
+)
 
 MAX_ID = 2**31 - 1
 
@@ -25,9 +34,10 @@ def _no_nul(value: Any) -> Any:
 
 
 class InputModel(BaseModel):
-    """Base of every request body: unknown fields refused, strings stripped, NUL bytes refused."""
+    """Base of every request body: strict types (no true for 1, no number for a day), unknown
+    fields refused, strings stripped, NUL bytes refused."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -39,6 +49,19 @@ class OutputModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+def _iso_day(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        return value
+    raise ValueError("must be a day written YYYY-MM-DD")
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# A day in a request body: YYYY-MM-DD only (not a timestamp, not a date-time).
+Day = Annotated[date, Strict(False), BeforeValidator(_iso_day)]
+# Points in a request body: a JSON number or a decimal string (never true or false).
+Amount = Annotated[Decimal, Strict(False)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]

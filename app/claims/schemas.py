@@ -7,18 +7,18 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from app.models.claim import ClaimStatus
-from app.schemas import Id, InputModel, ItemRef, OutputModel, PersonRef
+from app.schemas import Amount, Day, Id, InputModel, ItemRef, OutputModel, PersonRef
 
 Decision = Literal["approve", "reject", "return"]
 Quantity = Annotated[int, Field(ge=1, le=100)]
 Description = Annotated[str, Field(min_length=1, max_length=500)]
 Comment = Annotated[str, Field(min_length=1, max_length=500)]
-GrantedPoints = Annotated[Decimal, Field(gt=0, le=1000, max_digits=5, decimal_places=1)]
+GrantedPoints = Annotated[Amount, Field(gt=0, le=1000, max_digits=5, decimal_places=1)]
 
 
 class ClaimCreate(InputModel):
     item_id: Id
-    occurred_on: date
+    occurred_on: Day
     quantity: Quantity = 1
     description: Description
     submit: bool = Field(default=False, description="Submit at once instead of keeping a draft.")
@@ -26,7 +26,7 @@ class ClaimCreate(InputModel):
 
 class ClaimUpdate(InputModel):
     item_id: Id | None = None
-    occurred_on: date | None = None
+    occurred_on: Day | None = None
     quantity: Quantity | None = None
     description: Description | None = None
 

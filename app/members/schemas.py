@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 
 from app import clock
-from app.schemas import Id, InputModel, OutputModel, Phone, Reason
+from app.schemas import Day, Id, InputModel, OutputModel, Phone, Reason
 
 Category = Literal["rural_community", "institution", "new_org", "mobile"]
 Gender = Literal["male", "female"]
@@ -26,7 +26,7 @@ class MemberCreate(InputModel):
     phone: Phone
     branch_id: Id
     category: Category
-    joined_on: date
+    joined_on: Day
     is_probationary: bool = False
     gender: Gender | None = None
     username: Annotated[
@@ -40,7 +40,7 @@ class MemberUpdate(InputModel):
     name: Name | None = None
     phone: Phone | None = None
     category: Category | None = None
-    joined_on: date | None = None
+    joined_on: Day | None = None
     is_probationary: bool | None = None
     gender: Gender | None = None
 
@@ -50,7 +50,7 @@ class MemberUpdate(InputModel):
 class MemberTransferRequest(InputModel):
     to_branch_id: Id
     reason: Reason
-    transferred_on: date | None = None
+    transferred_on: Day | None = None
 
     _on = field_validator("transferred_on")(_not_future)
 

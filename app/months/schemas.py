@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from app.schemas import Id, InputModel, ItemRef, OutputModel, PersonRef, Reason
+from app.schemas import Amount, Day, Id, InputModel, ItemRef, OutputModel, PersonRef, Reason
 
-SignedPoints = Annotated[Decimal, Field(ge=-1000, le=1000, max_digits=5, decimal_places=1)]
+SignedPoints = Annotated[Amount, Field(ge=-1000, le=1000, max_digits=5, decimal_places=1)]
 
 
 class Blocker(OutputModel):
@@ -45,7 +45,7 @@ class ReopenBody(InputModel):
 
 class EntryCreate(InputModel):
     item_id: Id
-    occurred_on: date
+    occurred_on: Day
     member_ids: Annotated[list[Id], Field(min_length=1, max_length=500)]
     quantity: Annotated[int, Field(ge=1, le=100)] = 1
     reason: Reason | None = None

@@ -7,14 +7,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from app.schemas import Id, InputModel, OutputModel
+from app.schemas import Amount, Id, InputModel, OutputModel
 
 Dimension = Literal["political", "discipline", "morality", "contribution", "deduction"]
 BONUS_DIMENSIONS = ("political", "discipline", "morality", "contribution")
 Category = Literal["rural_community", "institution", "new_org", "mobile"]
 Grade = Literal["qualified", "basically_qualified", "unqualified"]
-Points = Annotated[Decimal, Field(gt=0, le=1000, max_digits=5, decimal_places=1)]
-Score = Annotated[Decimal, Field(ge=0, le=1000, max_digits=5, decimal_places=1)]
+Points = Annotated[Amount, Field(gt=0, le=1000, max_digits=5, decimal_places=1)]
+Score = Annotated[Amount, Field(ge=0, le=1000, max_digits=5, decimal_places=1)]
 
 
 def parse_quota(value: str) -> Fraction:
