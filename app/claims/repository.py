@@ -36,6 +36,7 @@ from app import audit, clock, periods
 from app.access import Action, Principal
 from app.claims.rules import COUNTED, TRANSITIONS
 from app.errors import NotFound
+from app.lookups import among
 from app.models import AuditEvent, Claim, ClaimEvidence, ClaimStatus, LedgerEntry, Organisation
 from app.orgs.service import subtree_filter
 
@@ -68,7 +69,9 @@ async def lock(session: AsyncSession, claim: Claim) -> Claim:
 
 async def by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Claim]:
     found = await session.execute(
-        select(Claim).where(col(Claim.id).in_(ids)).execution_options(populate_existing=True)
+        select(Claim)
+        .where(among(session, col(Claim.id), ids))
+        .execution_options(populate_existing=True)
     )
     return {claim.id: claim for claim in found.scalars() if claim.id is not None}
 
@@ -222,7 +225,7 @@ async def evidence_keys(session: AsyncSession, claim_id: int) -> list[str]:
 async def evidence_counts(session: AsyncSession, claim_ids: Sequence[int]) -> dict[int, int]:
     rows = await session.execute(
         select(col(ClaimEvidence.claim_id), func.count())
-        .where(col(ClaimEvidence.claim_id).in_(claim_ids))
+        .where(among(session, col(ClaimEvidence.claim_id), claim_ids))
         .group_by(col(ClaimEvidence.claim_id))
     )
     return {claim_id: n for claim_id, n in rows.all()}
