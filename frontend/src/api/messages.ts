@@ -46,15 +46,20 @@ const KNOWN_CODES = new Set<string>([
   'not_a_member',
 ] satisfies (keyof MessageSchema['errors'])[])
 
+/** "Try again in …": seconds under a minute, whole minutes (rounded up) from a minute on. */
+export function tooManyAttempts(seconds: number, t: Translate): string {
+  const wait =
+    seconds < 60 ? t('errors.waitSeconds', { n: seconds }) : t('errors.waitMinutes', { n: Math.ceil(seconds / 60) })
+  return t('errors.too_many_attempts', { wait })
+}
+
 /**
  * Map an ApiError to a sentence: a known `code` has its own message, an unknown one shows the
  * server's `detail` (or `title`), and a bare status falls back to a generic message.
  */
 export function errorMessage(error: ApiError, t: Translate): string {
   if (error.code === 'too_many_attempts') {
-    return error.retryAfter !== null
-      ? t('errors.too_many_attempts', { seconds: error.retryAfter })
-      : t('errors.too_many_attempts_later')
+    return error.retryAfter !== null ? tooManyAttempts(error.retryAfter, t) : t('errors.too_many_attempts_later')
   }
   if (KNOWN_CODES.has(error.code)) return t(`errors.${error.code}`)
   if (error.detail) return error.detail

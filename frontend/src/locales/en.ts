@@ -158,7 +158,9 @@ const en: MessageSchema = {
   offline,
   errors: {
     invalid_credentials: 'Wrong username or password',
-    too_many_attempts: 'Too many attempts. Try again in {seconds} seconds',
+    too_many_attempts: 'Too many attempts. Try again in {wait}',
+    waitSeconds: '{n} seconds',
+    waitMinutes: '{n} minutes',
     too_many_attempts_later: 'Too many attempts. Try again later',
     account_inactive: 'This account is disabled. Contact your branch or administrator',
     wrong_password: 'The current password is not correct',

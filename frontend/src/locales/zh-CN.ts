@@ -158,7 +158,9 @@ const zhCN = {
   offline,
   errors: {
     invalid_credentials: '用户名或密码错误',
-    too_many_attempts: '尝试次数过多，请在 {seconds} 秒后重试',
+    too_many_attempts: '尝试次数过多，请在 {wait}后重试',
+    waitSeconds: '{n} 秒',
+    waitMinutes: '{n} 分钟',
     too_many_attempts_later: '尝试次数过多，请稍后重试',
     account_inactive: '账号已停用，请联系所在支部或组织管理员',
     wrong_password: '当前密码不正确',

@@ -12,8 +12,15 @@ describe('errorMessage (zh-CN)', () => {
   it('maps the sign-in codes', () => {
     expect(errorMessage(err({ status: 401, code: 'invalid_credentials' }), t)).toBe('用户名或密码错误')
     expect(errorMessage(err({ status: 403, code: 'account_inactive' }), t)).toContain('停用')
-    expect(errorMessage(err({ status: 429, code: 'too_many_attempts', retryAfter: 60 }), t)).toBe(
-      '尝试次数过多，请在 60 秒后重试',
+    expect(errorMessage(err({ status: 429, code: 'too_many_attempts', retryAfter: 42 }), t)).toBe(
+      '尝试次数过多，请在 42 秒后重试',
+    )
+    // A lock of minutes is said in minutes, not as 900 秒.
+    expect(errorMessage(err({ status: 429, code: 'too_many_attempts', retryAfter: 900 }), t)).toBe(
+      '尝试次数过多，请在 15 分钟后重试',
+    )
+    expect(errorMessage(err({ status: 429, code: 'too_many_attempts', retryAfter: 61 }), t)).toBe(
+      '尝试次数过多，请在 2 分钟后重试',
     )
     expect(errorMessage(err({ status: 429, code: 'too_many_attempts' }), t)).toBe('尝试次数过多，请稍后重试')
   })
