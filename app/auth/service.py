@@ -1,5 +1,7 @@
 """Sign-in, refresh-token rotation with reuse detection, password change, service tokens."""
 
+import base64
+import hmac
 import math
 import uuid
 from datetime import datetime, timedelta
@@ -58,8 +60,14 @@ def account_key(user_id: int) -> str:
     return f"acct:{user_id}"
 
 
-async def _issue_refresh(session: AsyncSession, *, user_id: int, family_id: str) -> str:
-    token, digest = new_opaque_token()
+async def _issue_refresh(
+    session: AsyncSession, *, user_id: int, family_id: str, token: str | None = None
+) -> str:
+    """Keep the hash of a refresh token (a new random one unless given) and return the token."""
+    if token is None:
+        token, digest = new_opaque_token()
+    else:
+        digest = hash_opaque_token(token)
     session.add(
         RefreshToken(
             user_id=user_id,
@@ -69,6 +77,13 @@ async def _issue_refresh(session: AsyncSession, *, user_id: int, family_id: str)
         )
     )
     return token
+
+
+def _successor_of(token: str) -> str:
+    """The refresh token that replaces `token` when it is rotated: derived from it with the
+    secret key, so the server can hand the same successor out again while keeping only hashes."""
+    mac = hmac.new(settings.secret_key.encode(), b"refresh-successor:" + token.encode(), "sha256")
+    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
 
 
 def _access_for(user: User) -> tuple[str, int]:
@@ -108,7 +123,9 @@ async def login(
 async def refresh(
     *, session: AsyncSession, attempts: Attempts, token: str | None
 ) -> tuple[User, str, int, str]:
-    """Rotate a refresh token; a token presented twice revokes its whole family."""
+    """Rotate a refresh token. A token presented twice revokes its whole family, except a
+    concurrent use (several tabs at once): within refresh_grace_seconds of the rotation, and
+    while its successor is unused, it is answered with that same successor."""
     if not token or len(token) > 200:
         raise Unauthorized("Sign in again.", code="invalid_refresh_token")
     now = clock.now()
@@ -119,13 +136,18 @@ async def refresh(
     ).scalar_one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise Unauthorized("Sign in again.", code="invalid_refresh_token")
-    # Claim the token atomically: of two concurrent uses, only one sees used_at empty.
+    successor = _successor_of(token)
+    # Claim the token atomically: of two concurrent uses, only one sees used_at empty. On
+    # PostgreSQL the other waits for the first one's row lock, so once it goes on, the
+    # successor the first one wrote is committed and visible to it.
     claimed = await session.execute(
         update(RefreshToken)
         .where(col(RefreshToken.id) == row.id, col(RefreshToken.used_at).is_(None))
         .values(used_at=now)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if claimed.rowcount == 1:  # type: ignore[attr-defined]
+        await _issue_refresh(session, user_id=row.user_id, family_id=row.family_id, token=successor)
+    elif not await _rotated_moments_ago(session, row, successor, now):
         family_id, user_id = row.family_id, row.user_id
 
         async def end_family(own: AsyncSession) -> None:
@@ -140,9 +162,34 @@ async def refresh(
     user = await session.get(User, row.user_id)
     if user is None or not user.is_active:
         raise Unauthorized("Sign in again.", code="invalid_refresh_token")
-    new_token = await _issue_refresh(session, user_id=row.user_id, family_id=row.family_id)
     access, ttl = _access_for(user)
-    return user, access, ttl, new_token
+    return user, access, ttl, successor
+
+
+async def _rotated_moments_ago(
+    session: AsyncSession, row: RefreshToken, successor: str, now: datetime
+) -> bool:
+    """The token was rotated within the grace period and its successor is still unused and
+    alive: this is a concurrent use (another tab), not a replay. Read afresh, not from `row`."""
+    rotated_at = (
+        await session.execute(
+            select(col(RefreshToken.used_at)).where(col(RefreshToken.id) == row.id)
+        )
+    ).scalar_one()
+    if rotated_at is None or now - rotated_at >= timedelta(seconds=settings.refresh_grace_seconds):
+        return False
+    found = (
+        await session.execute(
+            select(col(RefreshToken.id)).where(
+                col(RefreshToken.token_hash) == hash_opaque_token(successor),
+                col(RefreshToken.family_id) == row.family_id,
+                col(RefreshToken.used_at).is_(None),
+                col(RefreshToken.revoked_at).is_(None),
+                col(RefreshToken.expires_at) > now,
+            )
+        )
+    ).scalar_one_or_none()
+    return found is not None
 
 
 async def _revoke_family(session: AsyncSession, family_id: str, now: datetime) -> None:

@@ -4,15 +4,17 @@ token versions, caching, /metrics and the same-origin check."""
 import asyncio
 import stat
 import threading
+from datetime import timedelta
 
 import pytest
 from jose import jwt
 
-from app import security
+from app import clock, security
 from app.auth.passwords import WeakPassword, check_password_strength
 from app.config import Settings, load_or_create_secret_key, settings
 from tests.auth.test_tokens import _claims
 from tests.factories import PASSWORD, login
+from tests.helpers import set_now
 
 PUBLISHED_KEY = "dev-only-secret-change-me-0123456789abcdef"  # the key the source once held
 
@@ -391,12 +393,14 @@ async def test_sign_out_ends_the_access_token(client, world):
     assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
 
 
-async def test_a_reused_refresh_token_ends_the_access_tokens_too(client, world):
+async def test_a_reused_refresh_token_ends_the_access_tokens_too(client, world, monkeypatch):
     await login(client, "admin")
     stolen = client.cookies.get("vp_refresh")
     rotated = await client.post("/api/v1/auth/refresh")
     assert rotated.status_code == 200
     thief = {"Authorization": f"Bearer {rotated.json()['access_token']}"}
+    # Past the grace for concurrent tabs (test_refresh_grace.py): this is reuse.
+    set_now(monkeypatch, clock.now() + timedelta(seconds=settings.refresh_grace_seconds + 1))
     client.cookies.set("vp_refresh", stolen, path="/api/v1/auth")
     assert (await client.post("/api/v1/auth/refresh")).status_code == 401
     assert (await client.get("/api/v1/me", headers=thief)).status_code == 401

@@ -3,13 +3,15 @@
 import base64
 import json
 import time
+from datetime import timedelta
 
 from jose import jwt
 
-from app import security
+from app import clock, security
 from app.config import settings
 from app.security import create_access_token
 from tests.factories import PASSWORD, login
+from tests.helpers import set_now
 
 
 def _b64(data: dict) -> str:
@@ -92,11 +94,13 @@ async def test_refresh_rotates_the_cookie(client, world):
     assert (await _me(client, r.json()["access_token"])).status_code == 200
 
 
-async def test_reused_refresh_token_revokes_the_family(client, world):
+async def test_reused_refresh_token_revokes_the_family(client, world, monkeypatch):
     await login(client, "admin")
     stolen = client.cookies.get("vp_refresh")
     assert (await client.post("/api/v1/auth/refresh")).status_code == 200
     current = client.cookies.get("vp_refresh")
+    # Past the grace for concurrent tabs (test_refresh_grace.py): this is reuse.
+    set_now(monkeypatch, clock.now() + timedelta(seconds=settings.refresh_grace_seconds + 1))
     client.cookies.set("vp_refresh", stolen, path="/api/v1/auth")
     reuse = await client.post("/api/v1/auth/refresh")
     assert reuse.status_code == 401 and reuse.json()["code"] == "refresh_token_reused"

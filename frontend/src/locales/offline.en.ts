@@ -26,6 +26,11 @@ export default {
     close: 'Close',
   },
   queued: 'Saved. It will be sent when you are back online',
+  queuedSignedOut: 'Your sign-in has expired: the claim is kept on this phone and sent once you sign in again',
+  expired: {
+    plain: 'Your sign-in has expired. Please sign in again',
+    waiting: 'Your sign-in has expired. Please sign in again: the claims waiting on this phone ({n}) are sent then',
+  },
   sent: 'Waiting claims sent: {n}',
   signOutConfirm: 'Claims not yet sent: {n}. Signing out deletes them. Sign out anyway?',
   signOutAnyway: 'Sign out anyway',

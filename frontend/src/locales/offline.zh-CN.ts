@@ -26,6 +26,12 @@ export default {
     close: '关闭',
   },
   queued: '已保存，联网后自动发送',
+  // The sign-in expired (not the network): the claim waits for the next sign-in.
+  queuedSignedOut: '登录已过期，申报已存在手机上，重新登录后自动发送',
+  expired: {
+    plain: '登录已过期，请重新登录',
+    waiting: '登录已过期，请重新登录。手机上有 {n} 条申报待发送，登录后自动发送',
+  },
   sent: '{n} 条待发送的申报已提交',
   signOutConfirm: '还有 {n} 条申报没有发送，退出登录会删除它们。确定退出？',
   signOutAnyway: '仍然退出',

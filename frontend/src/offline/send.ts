@@ -29,9 +29,15 @@ export interface SendProgress {
   fraction: number
 }
 
+/**
+ * Why a claim waits in the outbox: 'offline' (no network, or the server failing), or
+ * 'signed-out' (the sign-in has expired: it is sent once the member signs in again).
+ */
+export type QueueReason = 'offline' | 'signed-out'
+
 export type SendResult =
   | { status: 'sent'; claim: ClaimDetail }
-  | { status: 'queued'; localId: string }
+  | { status: 'queued'; localId: string; reason: QueueReason }
 
 /** Idempotency keys are kept 24 hours; after this long a create's key may be forgotten. */
 export const KEY_TRUST_MS = 23 * 60 * 60 * 1000
@@ -52,6 +58,19 @@ export function classifyFailure(error: unknown): 'retry' | 'refused' {
   if (error.code === 'idempotency_request_in_flight') return 'retry'
   if (error.code === 'password_change_required') return 'retry'
   return 'refused'
+}
+
+/**
+ * The server refused the session (401 once the refresh failed too): the sign-in has expired, the
+ * network is fine. The claim waits for the next sign-in, not for a network.
+ */
+export function sessionExpired(error: unknown): boolean {
+  return isApiError(error) && error.status === 401
+}
+
+/** Why a claim whose send failed this way waits in the outbox. */
+export function queueReason(error: unknown): QueueReason {
+  return sessionExpired(error) ? 'signed-out' : 'offline'
 }
 
 /** The request may have been done even though its answer never came. */

@@ -35,6 +35,12 @@ export const useAuthStore = defineStore('auth', () => {
   const me = ref<Me | null>(null)
   /** Signed in from the saved profile, without a token, because the server was out of reach. */
   const offlineSession = ref(false)
+  /**
+   * The user whose sign-in the server ended (expired, or revoked elsewhere) rather than they
+   * signing out; null again once someone signs in or out. The sign-in page says the sign-in has
+   * expired, and that this user's waiting claims are sent after signing in.
+   */
+  const expiredFor = ref<number | null>(null)
   let restoring: Promise<void> | null = null
   let resuming: Promise<'online' | 'offline' | 'signed-out'> | null = null
   const logoutHooks = new Set<LogoutHook>()
@@ -88,6 +94,13 @@ export const useAuthStore = defineStore('auth', () => {
     void forgetSession()
   }
 
+  /** The server refused the session of whoever is signed in: forget it, and remember why. */
+  function expire(): void {
+    const id = me.value?.user.id ?? null
+    if (id !== null) expiredFor.value = id
+    clear()
+  }
+
   async function loadMe(): Promise<Me> {
     const result = await getMe()
     me.value = result
@@ -112,6 +125,7 @@ export const useAuthStore = defineStore('auth', () => {
     const tokens = await authApi.login(username, password)
     applyTokens(tokens)
     offlineSession.value = false
+    expiredFor.value = null
     // A new session replaces the cookie an offline sign-out could not revoke.
     void setLogoutPending(false)
     try {
@@ -134,7 +148,7 @@ export const useAuthStore = defineStore('auth', () => {
       tokens = await rotate()
     } catch (error) {
       if (isTransientError(error)) throw error
-      clear()
+      expire()
       return null
     }
     applyTokens(tokens)
@@ -178,7 +192,11 @@ export const useAuthStore = defineStore('auth', () => {
         try {
           tokens = await rotation
         } catch (error) {
-          if (!(await enterOfflineSession(error))) clear()
+          if (await enterOfflineSession(error)) return
+          // Refused while this device still has the profile: the sign-in has expired.
+          const snapshot = isTransientError(error) ? undefined : await loadMeSnapshot()
+          if (snapshot) expiredFor.value = snapshot.userId
+          clear()
           return
         }
         applyTokens(tokens)
@@ -215,7 +233,7 @@ export const useAuthStore = defineStore('auth', () => {
         tokens = await rotate()
       } catch (error) {
         if (isTransientError(error)) return 'offline' as const
-        clear()
+        expire()
         return 'signed-out' as const
       }
       applyTokens(tokens)
@@ -258,6 +276,7 @@ export const useAuthStore = defineStore('auth', () => {
       if (hook.confirm && !(await hook.confirm())) return false
     }
     const leaving = me.value?.user.id ?? null
+    expiredFor.value = null
     try {
       if (!accessToken.value && offlineSession.value) applyTokens(await rotate())
       if (accessToken.value) await authApi.logout()
@@ -279,6 +298,7 @@ export const useAuthStore = defineStore('auth', () => {
     mustChangePassword,
     me,
     offlineSession,
+    expiredFor,
     refreshesInFlight,
     isAuthenticated,
     userId,

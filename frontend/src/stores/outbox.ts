@@ -16,6 +16,7 @@ import { FLUSH_LOCK, itemLock, tryLock } from '@/offline/locks'
 import {
   classifyFailure,
   newSendState,
+  queueReason,
   runSend,
   toStoredError,
   type ClaimDraft,
@@ -245,7 +246,7 @@ export const useOutboxStore = defineStore('outbox', () => {
       try {
         if (offline) {
           if (!persistent) throw new ApiError({ status: 0, code: 'network_error', title: 'Offline' })
-          return { status: 'queued', localId: record.localId }
+          return { status: 'queued', localId: record.localId, reason: 'offline' }
         }
         const outcome = await attempt(record, draft.photos, persistent, options.onProgress)
         if (outcome.status === 'sent') {
@@ -254,9 +255,12 @@ export const useOutboxStore = defineStore('outbox', () => {
         }
         if (outcome.status === 'waiting') {
           if (!persistent) throw outcome.error
-          return { status: 'queued', localId: record.localId }
+          // The sign-in may have expired on the way: then it waits for the next sign-in.
+          return { status: 'queued', localId: record.localId, reason: queueReason(outcome.error) }
         }
-        if (outcome.status === 'removed') return { status: 'queued', localId: record.localId }
+        if (outcome.status === 'removed') {
+          return { status: 'queued', localId: record.localId, reason: 'offline' }
+        }
         // Refused: the composer shows why; nothing stays behind in the outbox.
         if (persistent) await storage().delete(record.localId).catch(() => undefined)
         const error = outcome.error
@@ -277,7 +281,9 @@ export const useOutboxStore = defineStore('outbox', () => {
       }
     })
     // A fresh lock name is always free; this is only for the type checker.
-    if (!locked.acquired || !locked.value) return { status: 'queued', localId: record.localId }
+    if (!locked.acquired || !locked.value) {
+      return { status: 'queued', localId: record.localId, reason: 'offline' }
+    }
     return locked.value
   }
 
@@ -378,6 +384,18 @@ export const useOutboxStore = defineStore('outbox', () => {
     return { body: { ...record.body }, submit: record.submit, photos: await storage().photos(localId) }
   }
 
+  /**
+   * How many claims of `userId` wait on this device, whoever is signed in now (the sign-in page
+   * says so when that user's sign-in has expired).
+   */
+  async function countFor(userId: number): Promise<number> {
+    try {
+      return (await storage().list(userId)).length
+    } catch {
+      return 0
+    }
+  }
+
   /** Forget every item of a user (sign-out). */
   async function clearUser(userId: number): Promise<void> {
     await storage().clearUser(userId)
@@ -402,6 +420,7 @@ export const useOutboxStore = defineStore('outbox', () => {
     retry,
     remove,
     draft,
+    countFor,
     clearUser,
   }
 })

@@ -178,3 +178,44 @@ describe('logout', () => {
     expect(auth.me).toBeNull()
   })
 })
+
+describe('an expired sign-in', () => {
+  it('remembers whose sign-in the server ended, until someone signs in again', async () => {
+    vi.mocked(authApi.login).mockResolvedValue(tokens('t1'))
+    vi.mocked(meApi.getMe).mockResolvedValue(secretary())
+    vi.mocked(authApi.refresh).mockRejectedValue(unauthorized('invalid_refresh_token'))
+    const auth = useAuthStore()
+    await auth.login('secretary1', 'pw')
+    expect(auth.expiredFor).toBeNull()
+    await expect(auth.refresh()).resolves.toBeNull()
+    expect(auth.expiredFor).toBe(2)
+    // The HTTP client's sign-out after the failed refresh does not forget why.
+    auth.clear()
+    expect(auth.expiredFor).toBe(2)
+    await auth.login('secretary1', 'pw')
+    expect(auth.expiredFor).toBeNull()
+  })
+
+  it('is not an expiry when the server is out of reach, nor after a sign-out', async () => {
+    vi.mocked(authApi.login).mockResolvedValue(tokens('t1'))
+    vi.mocked(meApi.getMe).mockResolvedValue(secretary())
+    vi.mocked(authApi.refresh).mockRejectedValue(new ApiError({ status: 0, code: 'network_error', title: 'x' }))
+    vi.mocked(authApi.logout).mockResolvedValue(undefined)
+    const auth = useAuthStore()
+    await auth.login('secretary1', 'pw')
+    await expect(auth.refresh()).rejects.toMatchObject({ status: 0 })
+    expect(auth.expiredFor).toBeNull()
+    await auth.logout()
+    expect(auth.expiredFor).toBeNull()
+  })
+
+  it('keeps the access token out of web storage', async () => {
+    vi.mocked(authApi.login).mockResolvedValue(tokens('eyJhbGciOi.secret.sig'))
+    vi.mocked(meApi.getMe).mockResolvedValue(secretary())
+    await useAuthStore().login('secretary1', 'pw')
+    const stored = [localStorage, sessionStorage].flatMap((s) =>
+      Array.from({ length: s.length }, (_, i) => `${s.key(i)}=${s.getItem(s.key(i) as string)}`),
+    )
+    expect(stored.join('\n')).not.toContain('eyJ')
+  })
+})

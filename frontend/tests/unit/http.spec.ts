@@ -257,3 +257,69 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('soon')).toBeNull()
   })
 })
+
+describe('refresh across tabs', () => {
+  const rotated = (access: string) =>
+    json(200, { access_token: access, token_type: 'bearer', expires_in: 900, must_change_password: false })
+
+  /** navigator.locks as the browser has it: one holder of a name at a time, the others queue. */
+  function fakeLocks() {
+    const tails = new Map<string, Promise<unknown>>()
+    const names: string[] = []
+    const request = vi.fn((name: string, callback: () => Promise<unknown>) => {
+      names.push(name)
+      const before = tails.get(name) ?? Promise.resolve()
+      const run = before.then(() => callback())
+      tails.set(name, run.catch(() => undefined))
+      return run
+    })
+    return { request, names }
+  }
+
+  it('refreshes one tab at a time under a Web Lock', async () => {
+    const locks = fakeLocks()
+    vi.stubGlobal('navigator', { ...navigator, locks })
+    const { refresh, REFRESH_LOCK } = await import('@/api/auth')
+    let inFlight = 0
+    let most = 0
+    fetchMock.mockImplementation(async () => {
+      inFlight += 1
+      most = Math.max(most, inFlight)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      inFlight -= 1
+      return rotated(`t${fetchMock.mock.calls.length}`)
+    })
+    // Three tabs (three callers) at once: the refreshes go out one after the other.
+    const answers = await Promise.all([refresh(), refresh(), refresh()])
+    expect(answers.map((a) => a.access_token)).toHaveLength(3)
+    expect(most).toBe(1)
+    expect(locks.names).toEqual([REFRESH_LOCK, REFRESH_LOCK, REFRESH_LOCK])
+    expect(fetchMock.mock.calls[0][0]).toBe('/api/v1/auth/refresh')
+  })
+
+  it('refreshes without a lock where the browser has none', async () => {
+    vi.stubGlobal('navigator', { ...navigator, locks: undefined })
+    const { refresh } = await import('@/api/auth')
+    fetchMock.mockResolvedValue(rotated('t1'))
+    await expect(refresh()).resolves.toMatchObject({ access_token: 't1' })
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+  })
+
+  it('refreshes without the lock when the lock itself is refused', async () => {
+    const request = vi.fn(() => Promise.reject(new DOMException('denied', 'SecurityError')))
+    vi.stubGlobal('navigator', { ...navigator, locks: { request } })
+    const { refresh } = await import('@/api/auth')
+    fetchMock.mockResolvedValue(rotated('t1'))
+    await expect(refresh()).resolves.toMatchObject({ access_token: 't1' })
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+  })
+
+  it('passes on the server refusing the refresh, once', async () => {
+    vi.stubGlobal('navigator', { ...navigator, locks: fakeLocks() })
+    const { refresh } = await import('@/api/auth')
+    fetchMock.mockResolvedValue(problem(401, { code: 'invalid_refresh_token', title: 'Unauthorized' }))
+    const error = await failure(refresh())
+    expect(error.status).toBe(401)
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+  })
+})

@@ -489,3 +489,28 @@ describe('sign-out', () => {
     expect(await storage.outbox.list(7)).toEqual([])
   })
 })
+
+describe('an expired sign-in', () => {
+  it('keeps the claim for the next sign-in and says why it waits (not the network)', async () => {
+    // The create is refused with 401 once the refresh failed too: the session is over.
+    server.fail.create = { when: 'before', error: refusal(401, 'invalid_token') }
+    const result = await sendClaim(draft())
+    expect(result).toMatchObject({ status: 'queued', reason: 'signed-out' })
+    expect(await only()).toMatchObject({ userId: 7, status: 'waiting' })
+    expect(await useOutboxStore().countFor(7)).toBe(1)
+    expect(await useOutboxStore().countFor(8)).toBe(0)
+
+    // Signed in again: the claim goes out, once.
+    await useOutboxStore().flush()
+    expect(server.withDescription('看望孤寡老人')).toHaveLength(1)
+    expect(await storage.outbox.list(7)).toEqual([])
+  })
+
+  it('still says "offline" for a claim kept without a network', async () => {
+    online = false
+    expect(await sendClaim(draft())).toMatchObject({ status: 'queued', reason: 'offline' })
+    online = true
+    server.fail.create = { when: 'before' }
+    expect(await sendClaim(draft('走访'))).toMatchObject({ status: 'queued', reason: 'offline' })
+  })
+})

@@ -112,6 +112,22 @@ describe('restore without a network', () => {
     expect(await storage.cache.get(cacheKey(7, '/claims'))).toBeUndefined()
   })
 
+  it('says the sign-in expired when the server refuses the cookie of a profile on the device', async () => {
+    await earlierVisit()
+    vi.mocked(authApi.refresh).mockRejectedValue(unauthorized())
+    const auth = useAuthStore()
+    await auth.restore()
+    expect(auth.isAuthenticated).toBe(false)
+    expect(auth.expiredFor).toBe(7)
+  })
+
+  it('says nothing expired when nobody signed in on this device before', async () => {
+    vi.mocked(authApi.refresh).mockRejectedValue(unauthorized())
+    const auth = useAuthStore()
+    await auth.restore()
+    expect(auth.expiredFor).toBeNull()
+  })
+
   it('stays signed out offline when nobody signed in on this device before', async () => {
     vi.mocked(authApi.refresh).mockRejectedValue(network())
     const auth = useAuthStore()
@@ -156,6 +172,8 @@ describe('back online', () => {
     vi.mocked(authApi.refresh).mockRejectedValueOnce(unauthorized())
     await expect(auth.resumeOnline()).resolves.toBe('signed-out')
     expect(auth.isAuthenticated).toBe(false)
+    // The sign-in page says the sign-in expired (not the network), for this user's claims.
+    expect(auth.expiredFor).toBe(7)
     await settle()
     expect(await storage.session.getMe()).toBeUndefined()
   })
