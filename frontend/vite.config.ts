@@ -62,7 +62,10 @@ export default defineConfig(({ command }) => ({
         ],
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,png,svg,ico,webmanifest}'],
+        // Every file of the build, so every page's lazy chunk: a phone that goes offline right
+        // after its first visit can open any screen (e.g. the claim form) it has never opened.
+        // The data those screens need offline is fetched after sign-in (src/offline/warm.ts).
+        globPatterns: ['**/*.{js,css,html,png,svg,ico,webmanifest,woff2}'],
         navigateFallback: '/index.html',
         navigateFallbackDenylist: SERVER_ONLY_PATHS,
         skipWaiting: true,

@@ -1,7 +1,8 @@
 // Offline: member1 opens the app without a network (the service worker's app shell, the last
 // data from IndexedDB), declares points with a photo while offline, sees the claim waiting, and
 // it is sent exactly once when the network returns; a connection that drops half-way through a
-// send still makes exactly one claim.
+// send still makes exactly one claim. On a new phone that goes offline right after signing in,
+// the claim form, its items, other screens and "my claims" (any state, recent months) still work.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import {
@@ -19,6 +20,7 @@ import {
   YEAR,
   tenths,
 } from './helpers.mjs'
+import { pickDate } from './date-picker.mjs'
 
 
 /**
@@ -62,6 +64,18 @@ function drawPhoto(page, label) {
   }, label)
 }
 
+/** Sign member1 in on the page and wait until the service worker (the app shell) controls it. */
+async function signInWithServiceWorker(page, profile) {
+  await page.goto('/login')
+  await page.getByLabel('用户名').fill('member1')
+  await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD)
+  await page.getByRole('button', { name: '登录' }).click()
+  await page.waitForURL((url) => url.pathname === '/')
+  await page.getByRole('heading', { name: `你好，${profile.member.name}` }).waitFor()
+  await page.evaluate(() => navigator.serviceWorker.ready)
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null)
+}
+
 describe('offline', () => {
   let browser
   let context
@@ -88,7 +102,7 @@ describe('offline', () => {
     const picker = page.locator('[data-test="item-picker"]')
     await picker.locator(`[data-code="${item.code}"]`).click()
     await picker.waitFor({ state: 'hidden' })
-    await page.getByLabel('发生日期').fill(TODAY)
+    await pickDate(page, '发生日期', TODAY)
     await page.getByLabel('情况说明').fill(description)
     const jpeg = await drawPhoto(page, `现场照片 ${RUN}`)
     await page
@@ -140,15 +154,7 @@ describe('offline', () => {
   })
 
   test('opens without a network and shows the last data, marked as such', async () => {
-    await page.goto('/login')
-    await page.getByLabel('用户名').fill('member1')
-    await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD)
-    await page.getByRole('button', { name: '登录' }).click()
-    await page.waitForURL((url) => url.pathname === '/')
-    await page.getByRole('heading', { name: `你好，${profile.member.name}` }).waitFor()
-    // The service worker has the app shell once it controls the page.
-    await page.evaluate(() => navigator.serviceWorker.ready)
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null)
+    await signInWithServiceWorker(page, profile)
 
     // Online first: my claims, and the new-claim form (it loads the standard's items).
     const nav = page.getByRole('navigation', { name: '主导航' })
@@ -156,6 +162,9 @@ describe('offline', () => {
     await page.locator(`[data-test="claim-${knownClaim.id}"]`).waitFor()
     await page.locator('[data-test="claims-new"]').click()
     await page.locator('[data-test="item-trigger"]').waitFor()
+    // The form has a back arrow instead of the tab bar: back to my claims, then the 首页 tab.
+    await page.getByRole('button', { name: '返回' }).click()
+    await page.waitForURL((url) => url.pathname === '/claims')
     await nav.getByRole('link', { name: '首页' }).click()
     await page.waitForURL((url) => url.pathname === '/')
     assert.equal(await page.locator('[data-test="offline-indicator"]').count(), 0)
@@ -273,3 +282,180 @@ describe('offline', () => {
     await page.unrouteAll({ behavior: 'ignoreErrors' })
   })
 })
+
+/** The paths whose answers the app keeps in IndexedDB, with when each was saved. */
+function keptAnswers(page) {
+  return page.evaluate(async () => {
+    // Never create the database here: the app must be the one to create (and upgrade) it.
+    const names = (await indexedDB.databases()).map((d) => d.name)
+    if (!names.includes('vanguard-offline')) return {}
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('vanguard-offline')
+      open.onsuccess = () => resolve(open.result)
+      open.onerror = () => reject(open.error)
+    })
+    try {
+      if (!db.objectStoreNames.contains('cache')) return {}
+      const rows = await new Promise((resolve, reject) => {
+        const all = db.transaction('cache').objectStore('cache').getAll()
+        all.onsuccess = () => resolve(all.result)
+        all.onerror = () => reject(all.error)
+      })
+      return Object.fromEntries(rows.map((r) => [r.path, r.savedAt]))
+    } finally {
+      db.close()
+    }
+  })
+}
+
+/**
+ * Give the app time to keep what it fetches after a sign-in (`paths`, saved after `since`);
+ * a timeout is not a failure here: the screens offline are what the tests judge.
+ */
+async function settleKept(page, paths, since = 0) {
+  const deadline = Date.now() + 15_000
+  while (Date.now() < deadline) {
+    const kept = await keptAnswers(page)
+    if (paths.every((p) => kept[p] >= since)) return
+    await page.waitForTimeout(250)
+  }
+}
+
+describe('offline right after the first sign-in', () => {
+  let browser
+  let context
+  let page
+  let token
+  let profile
+  let declarable
+
+  /** member1's claims of one month, newest first, as the server has them now. */
+  async function monthClaims(period) {
+    const found = await api(`/claims?member=${profile.member.id}&month=${period}&order=newest&page_size=200`, { token })
+    assert.equal(found.status, 200, JSON.stringify(found.body))
+    return found.body.items
+  }
+
+  /** The claims the list shows (ids in order) and what its count says. */
+  async function shownClaims() {
+    const ids = await page
+      .locator('[data-test="claims-list"] [data-test^="claim-"]')
+      .evaluateAll((cards) => cards.map((c) => Number(c.getAttribute('data-test').slice('claim-'.length))))
+    const count = (await page.locator('[data-test="claims-count"]').textContent()).trim()
+    return { ids, count }
+  }
+
+  async function listSettled() {
+    await page.locator('[data-test="claims-count"][data-loading="false"]').waitFor({ state: 'attached' })
+  }
+
+  const paths = () => ({
+    standard: `/standards/in-force?organisation_id=${profile.member.branch_id}&year=${YEAR}`,
+    claims: `/claims?member=${profile.member.id}&order=newest&page_size=200`,
+  })
+
+  before(async () => {
+    token = (await apiLogin('member1')).access_token
+    profile = (await api('/me', { token })).body
+    const standard = await api(`/standards/in-force?organisation_id=${profile.member.branch_id}&year=${YEAR}`, { token })
+    assert.equal(standard.status, 200, JSON.stringify(standard.body))
+    declarable = standard.body.items.filter(
+      (i) =>
+        i.source === 'self' &&
+        i.kind === 'bonus' &&
+        (!i.categories || !i.categories.length || i.categories.includes(profile.member.category)),
+    )
+    assert.ok(declarable.length > 0)
+    browser = await launch()
+    // A new phone: nothing cached, no service worker yet.
+    context = await phoneContext(browser, { serviceWorkers: 'allow' })
+    page = await context.newPage()
+  })
+
+  after(async () => {
+    await context?.close()
+    await browser?.close()
+  })
+
+  test('the claim form and its items work offline although the form was never opened online', async () => {
+    await signInWithServiceWorker(page, profile)
+    await settleKept(page, [paths().standard, paths().claims])
+
+    // Straight from the home page to no network: the form's code and items must be on the phone.
+    await context.setOffline(true)
+    await page.goto('/claims/new')
+    await page.locator('[data-test="claim-form"]').waitFor()
+    await page.locator('[data-test="item-trigger"]').waitFor()
+    assert.equal(await page.getByRole('alert').count(), 0, await page.locator('main').innerText())
+    await page.locator('[data-test="item-trigger"]').click()
+    const picker = page.locator('[data-test="item-picker"]')
+    await picker.waitFor()
+    for (const item of declarable.slice(0, 3)) await picker.locator(`[data-code="${item.code}"]`).first().waitFor()
+    // One without a monthly cap, so that its room this month does not matter.
+    const item = declarable.find((i) => i.max_per_month === null) ?? declarable[0]
+    await picker.locator(`[data-code="${item.code}"]`).first().click()
+    await picker.waitFor({ state: 'hidden' })
+    await page.locator('[data-test="item-trigger"]').getByText(item.title).waitFor()
+    // Other screens never opened online load too: every page's code is precached.
+    for (const path of ['/ranking', '/me']) {
+      await page.goto(path)
+      await page.locator('h1').first().waitFor()
+      assert.equal(new URL(page.url()).pathname, path)
+    }
+
+    // Back online, the app resumes its session (one refresh); let it finish before moving on.
+    const resumed = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/refresh') && r.ok())
+    await context.setOffline(false)
+    await resumed
+  })
+
+  test('my claims offline show the last list and its count, for any state and recent month', async () => {
+    // Online: a full load of my claims (the app keeps the member's claims again at start).
+    await context.setOffline(false)
+    const since = Date.now()
+    await page.goto('/claims')
+    await settleKept(page, [paths().claims], since)
+    await page.locator('[data-test="claims-list"]').waitFor()
+    await listSettled()
+    const online = await shownClaims()
+    const server = await monthClaims(PERIOD)
+    assert.deepEqual(online.ids, server.map((c) => c.id))
+    assert.equal(online.count, `共 ${server.length} 条申报`)
+
+    await context.setOffline(true)
+    await page.reload()
+    await page.locator('[data-test="claims-list"]').waitFor()
+    await listSettled()
+    assert.deepEqual(await shownClaims(), online, 'the same claims and count as online')
+    await page.locator('[data-test="offline-indicator"]').getByText('当前离线，显示的是上次的数据').waitFor()
+
+    // A state never opened online: those claims of the month, counted as shown (some of the
+    // month's claims if they differ in state, else a state none of them has).
+    const states = ['draft', 'submitted', 'returned', 'approved', 'rejected', 'expired']
+    const share = (st) => server.filter((c) => c.status === st).length
+    const status = states.find((st) => share(st) > 0 && share(st) < server.length) ?? states.find((st) => share(st) === 0)
+    await page.locator(`[data-test="claims-status"] [data-value="${status}"]`).click()
+    await page.waitForURL((url) => url.searchParams.get('status') === status)
+    await listSettled()
+    const wanted = server.filter((c) => c.status === status).map((c) => c.id)
+    assert.deepEqual(await shownClaims(), { ids: wanted, count: `共 ${wanted.length} 条申报` })
+    assert.equal(await page.getByRole('alert').count(), 0)
+
+    // Last month, never opened online either.
+    await page.locator('[data-test="claims-status"] [data-value="all"]').click()
+    const last = previousPeriodOf(PERIOD)
+    await page.locator('[data-test="claims-month"] select').selectOption(last)
+    await page.waitForURL((url) => url.searchParams.get('month') === last)
+    await listSettled()
+    const lastIds = (await monthClaims(last)).map((c) => c.id)
+    const shown = await shownClaims()
+    assert.deepEqual(shown, { ids: lastIds, count: `共 ${lastIds.length} 条申报` })
+    assert.equal(await page.locator('[data-test="claims-not-saved"]').count(), 0)
+    await context.setOffline(false)
+  })
+})
+
+function previousPeriodOf(period) {
+  const [y, m] = period.split('-').map(Number)
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`
+}

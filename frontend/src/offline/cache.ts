@@ -28,12 +28,7 @@ export function createApiCache(
   const limit = options.limit ?? CACHE_LIMIT
   const now = options.now ?? Date.now
   return {
-    async get(path) {
-      const uid = userId()
-      if (uid === null || uid === undefined || !isCacheablePath(path)) return undefined
-      const record = await offlineStorage().cache.get(cacheKey(uid, path))
-      return record ? { body: record.body, savedAt: record.savedAt } : undefined
-    },
+    get: (path) => readCached(userId(), path),
     put(path, body) {
       const uid = userId()
       if (uid === null || uid === undefined || !isCacheablePath(path)) return
@@ -44,6 +39,23 @@ export function createApiCache(
         .cache.put({ key: cacheKey(uid, path), userId: uid, path, body: copy, savedAt: now() }, limit)
         .catch(() => undefined)
     },
+  }
+}
+
+/**
+ * The kept answer to another path than the one a page asked for (e.g. a page built from a wider
+ * list the app keeps): a page reads it itself when its own request found nothing.
+ */
+export async function readCached<T>(
+  userId: number | null | undefined,
+  path: string,
+): Promise<{ body: T; savedAt: number } | undefined> {
+  if (userId === null || userId === undefined || !isCacheablePath(path)) return undefined
+  try {
+    const record = await offlineStorage().cache.get(cacheKey(userId, path))
+    return record ? { body: record.body as T, savedAt: record.savedAt } : undefined
+  } catch {
+    return undefined
   }
 }
 

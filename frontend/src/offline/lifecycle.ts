@@ -2,14 +2,20 @@
 // restored), on the window's 'online' event, when the page becomes visible again, and every
 // 30 seconds while claims wait or the session is offline. Background Sync is not used: iPhones
 // lack it, and it could not send anyway (the access token lives in the page's memory only).
+//
+// Also what the member's offline screens need (warm.ts): fetched when the page is idle after a
+// sign-in or start online, and again when the network returns.
 import { watch } from 'vue'
 import type { Pinia } from 'pinia'
 import { useAuthStore } from '@/stores/auth'
 import { useOutboxStore } from '@/stores/outbox'
 import { useConnectivityStore } from '@/stores/connectivity'
 import { isFormDirty } from './dirty'
+import { warmOfflineData, type WarmMember } from './warm'
 
 export const FLUSH_INTERVAL_MS = 30 * 1000
+/** The member's offline data is fetched again at most this often (unless something changed). */
+export const WARM_INTERVAL_MS = 10 * 60 * 1000
 
 export interface OfflineOptions {
   /** The server ended the session while the app was offline: go to sign-in. */
@@ -17,6 +23,15 @@ export interface OfflineOptions {
   /** Ask before sign-out deletes `count` unsent claims. */
   confirmDiscard: (count: number) => Promise<boolean>
   interval?: number
+  /** Tests: what fetches the offline data, and how a task waits for an idle moment. */
+  warm?: (member: WarmMember) => Promise<void>
+  idle?: (task: () => void) => void
+}
+
+/** Run a task when the page is idle (soon in any case): after the first screen's own work. */
+export function whenIdle(task: () => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(() => task(), { timeout: 3000 })
+  else setTimeout(task, 1000)
 }
 
 /** Wire the outbox and the offline session to the page's events; returns a stop function. */
@@ -38,6 +53,36 @@ export function startOffline(pinia: Pinia, options: OfflineOptions): () => void 
     }),
   )
 
+  const warm = options.warm ?? warmOfflineData
+  const idle = options.idle ?? whenIdle
+  let warmed: { userId: number; at: number } | null = null
+  let warming = false
+  /** Fetch what the member's offline screens need, if signed in (not offline) and online. */
+  function warmUp(force: boolean): void {
+    if (warming) return
+    const fresh = warmed && warmed.userId === auth.userId && Date.now() - warmed.at < WARM_INTERVAL_MS
+    if (fresh && !force) return
+    warming = true
+    idle(() => {
+      const member = auth.me?.member
+      const userId = auth.userId
+      const online = navigator.onLine !== false && connectivity.reachable
+      const signedIn = auth.isAuthenticated && !auth.offlineSession && !auth.mustChangePassword
+      if (!member || userId === null || !online || !signedIn) {
+        warming = false
+        return
+      }
+      void warm(member)
+        .then(() => {
+          warmed = { userId, at: Date.now() }
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          warming = false
+        })
+    })
+  }
+
   let checking: Promise<void> | null = null
   /** Back online (perhaps): end the offline session, send what waits, refresh stale data. */
   function reconnect(): Promise<void> {
@@ -57,6 +102,7 @@ export function startOffline(pinia: Pinia, options: OfflineOptions): () => void 
       if (auth.userId !== null) await outbox.flush()
       // Pages load afresh, unless someone is typing.
       const changed = stale || outbox.sentCount > sentBefore
+      if (auth.userId !== null) warmUp(changed)
       if (changed && connectivity.reachable && !isFormDirty()) connectivity.refreshView()
     })().finally(() => {
       checking = null
@@ -85,7 +131,8 @@ export function startOffline(pinia: Pinia, options: OfflineOptions): () => void 
       () => auth.userId,
       async () => {
         await outbox.load()
-        void reconnect()
+        // A sign-in during a check that began before it still gets its offline data.
+        void reconnect().then(() => warmUp(false))
       },
       { immediate: true },
     ),

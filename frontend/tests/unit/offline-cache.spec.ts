@@ -3,7 +3,11 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { configureHttp, http, type HttpHooks } from '@/api/http'
-import { cacheKey, clearApiCache, createApiCache } from '@/offline/cache'
+import { cacheKey, clearApiCache, createApiCache, readCached } from '@/offline/cache'
+import { cachedClaimsOfMonth, claimsOfMonth, myClaimsPath } from '@/offline/myClaims'
+import { standardYears, warmOfflineData } from '@/offline/warm'
+import { clearStandardCache } from '@/composables/useStandardItems'
+import type { Claim, ClaimStatus, Page } from '@/api/types'
 import { useConnectivityStore } from '@/stores/connectivity'
 import { createMemoryStorage, setOfflineStorage } from '@/offline/storage'
 
@@ -171,5 +175,110 @@ describe('refresh while offline', () => {
     )
     await expect(http.post('/claims', {})).rejects.toMatchObject({ status: 503 })
     expect(hooks.onUnauthenticated).not.toHaveBeenCalled()
+  })
+})
+
+/** A claim as the list answers it (only the fields the offline list looks at matter). */
+function claim(id: number, period: string, status: ClaimStatus = 'submitted'): Claim {
+  return { id, period, status } as Claim
+}
+function page(items: Claim[], total = items.length): Page<Claim> {
+  return { items, total, page: 1, page_size: 200 }
+}
+
+describe('kept answers read by path', () => {
+  it('reads the signed-in user’s answer to a path, never another user’s, nor while signed out', async () => {
+    fetchMock.mockResolvedValueOnce(json(200, { a: 1 }))
+    await http.get('/a')
+    await settle()
+    expect(await readCached(7, '/a')).toEqual({ body: { a: 1 }, savedAt: 1_000 })
+    expect(await readCached(8, '/a')).toBeUndefined()
+    expect(await readCached(null, '/a')).toBeUndefined()
+    expect(await readCached(7, '/auth/session')).toBeUndefined()
+  })
+})
+
+describe('my claims offline', () => {
+  const list = page([
+    claim(5, '2026-12', 'draft'),
+    claim(4, '2026-12', 'submitted'),
+    claim(3, '2026-11', 'approved'),
+    claim(2, '2026-12', 'submitted'),
+    claim(1, '2026-10', 'returned'),
+  ])
+
+  it('takes one month, or one month and state, out of the kept list, in its order', () => {
+    expect(claimsOfMonth(list, '2026-12')).toEqual({ items: [list.items[0], list.items[1], list.items[3]], total: 3 })
+    expect(claimsOfMonth(list, '2026-12', 'submitted')?.items.map((c) => c.id)).toEqual([4, 2])
+    // Known to be none: an honest zero.
+    expect(claimsOfMonth(list, '2026-12', 'rejected')).toEqual({ items: [], total: 0 })
+    expect(claimsOfMonth(list, '2026-09')).toEqual({ items: [], total: 0 })
+  })
+
+  it('does not answer for months the kept page may lack (more claims than one page)', () => {
+    const partial = page(list.items, 240)
+    // The oldest kept claim is of October: October and November may have older claims.
+    expect(claimsOfMonth(partial, '2026-10')).toBeUndefined()
+    expect(claimsOfMonth(partial, '2026-11')).toBeUndefined()
+    expect(claimsOfMonth(partial, '2026-09')).toBeUndefined()
+    expect(claimsOfMonth(partial, '2026-12')?.total).toBe(3)
+    expect(claimsOfMonth(page([], 3), '2026-12')).toBeUndefined()
+  })
+
+  it('reads the kept list of the signed-in member, with when it was saved', async () => {
+    fetchMock.mockResolvedValueOnce(json(200, list))
+    await http.get(myClaimsPath(3))
+    await settle()
+    expect(myClaimsPath(3)).toBe('/claims?member=3&order=newest&page_size=200')
+    const kept = await cachedClaimsOfMonth(7, 3, '2026-12', 'draft')
+    expect(kept).toEqual({ items: [list.items[0]], total: 1, savedAt: 1_000 })
+    expect(await cachedClaimsOfMonth(7, 4, '2026-12')).toBeUndefined()
+    expect(await cachedClaimsOfMonth(8, 3, '2026-12')).toBeUndefined()
+    expect(await cachedClaimsOfMonth(null, 3, '2026-12')).toBeUndefined()
+  })
+})
+
+describe('offline data after sign-in', () => {
+  beforeEach(() => {
+    clearStandardCache()
+    hooks.cache = createApiCache(() => userId)
+    configureHttp(hooks)
+  })
+
+  it('needs this year’s standard, and last year’s too in January', () => {
+    expect(standardYears('2026-12')).toEqual([2026])
+    expect(standardYears('2027-01')).toEqual([2027, 2026])
+  })
+
+  it('fetches the standard in force and the member’s claims, which then answer without a network', async () => {
+    const standard = { id: 1, year: 2026, items: [{ id: 9, code: 'C01' }] }
+    fetchMock.mockImplementation(async (url: string) =>
+      url.includes('/standards/in-force') ? json(200, standard) : json(200, page([claim(1, '2026-12')])),
+    )
+    await warmOfflineData({ id: 3, branch_id: 2 }, '2026-12')
+    await settle()
+    const urls = fetchMock.mock.calls.map(([url]) => String(url))
+    expect(urls).toEqual(
+      expect.arrayContaining([
+        '/api/v1/standards/in-force?organisation_id=2&year=2026',
+        '/api/v1/claims?member=3&order=newest&page_size=200',
+      ]),
+    )
+    expect(urls).toHaveLength(2)
+
+    // Offline, on a later visit (nothing loaded in memory): the form's request is answered.
+    clearStandardCache()
+    fetchMock.mockReset()
+    fetchMock.mockRejectedValue(new TypeError('Failed to fetch'))
+    await expect(http.get('/standards/in-force?organisation_id=2&year=2026')).resolves.toEqual(standard)
+    expect((await cachedClaimsOfMonth(7, 3, '2026-12'))?.total).toBe(1)
+    expect(hooks.notify).not.toHaveBeenCalled()
+  })
+
+  it('leaves failures alone (no standard for last year, no network)', async () => {
+    fetchMock.mockResolvedValueOnce(json(404, { code: 'not_found', title: 'Not found' }))
+    fetchMock.mockRejectedValue(new TypeError('Failed to fetch'))
+    await expect(warmOfflineData({ id: 3, branch_id: 2 }, '2027-01')).resolves.toBeUndefined()
+    expect(hooks.notify).not.toHaveBeenCalled()
   })
 })

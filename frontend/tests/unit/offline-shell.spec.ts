@@ -6,7 +6,8 @@ import { createPinia, getActivePinia, setActivePinia, type Pinia } from 'pinia'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { i18n } from '@/locales'
 
-vi.mock('@/api/claims', () => ({
+vi.mock('@/api/claims', async (importOriginal) => ({
+  queryString: (await importOriginal<typeof import('@/api/claims')>()).queryString,
   createClaim: vi.fn(),
   uploadEvidence: vi.fn(),
   submitClaim: vi.fn(),
@@ -29,6 +30,10 @@ const { tryLock } = await import('@/offline/locks')
 const { ApiError } = await import('@/api/http')
 const { default: OutboxBanner } = await import('@/components/offline/OutboxBanner.vue')
 const { default: OfflineNotice } = await import('@/components/offline/OfflineNotice.vue')
+const { default: ClaimsPage } = await import('@/pages/member/ClaimsPage.vue')
+const { cacheKey } = await import('@/offline/cache')
+const { myClaimsPath } = await import('@/offline/myClaims')
+const { currentPeriod } = await import('@/lib/format')
 
 let storage: ReturnType<typeof createMemoryStorage>
 let online: boolean
@@ -266,3 +271,153 @@ describe('a new version', () => {
 function createPiniaFromActive(): Pinia {
   return getActivePinia() as Pinia
 }
+
+/** The signed-in user as a member of branch 2 (member 3). */
+function signInMember(userId = 7) {
+  signIn(userId)
+  const auth = useAuthStore()
+  auth.me = {
+    ...auth.me!,
+    member: {
+      id: 3,
+      name: '王德福',
+      phone: null,
+      category: 'rural_community',
+      branch_id: 2,
+      branch_name: '青山社区党支部',
+      status: 'active',
+      joined_on: null,
+      is_probationary: false,
+    } as never,
+  }
+}
+
+describe('offline data after sign-in', () => {
+  const options = (warm: () => Promise<void>) => ({
+    onSignedOut: vi.fn(),
+    confirmDiscard: async () => true,
+    warm,
+    idle: (task: () => void) => task(),
+  })
+
+  it('is fetched once a member is signed in online, not again at once, and again after being offline', async () => {
+    signInMember()
+    const warm = vi.fn(async () => undefined)
+    const stop = startOffline(createPiniaFromActive(), options(warm))
+    await vi.waitFor(() => expect(warm).toHaveBeenCalledOnce())
+    expect(warm).toHaveBeenCalledWith(expect.objectContaining({ id: 3, branch_id: 2 }))
+    await flushPromises()
+    // Visible again a moment later: what was fetched is fresh enough.
+    vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('visible')
+    document.dispatchEvent(new Event('visibilitychange'))
+    await flushPromises()
+    await flushPromises()
+    expect(warm).toHaveBeenCalledOnce()
+    // Back from showing cached data: fetched again.
+    useConnectivityStore().showingCachedData = true
+    window.dispatchEvent(new Event('online'))
+    await vi.waitFor(() => expect(warm).toHaveBeenCalledTimes(2))
+    stop()
+  })
+
+  it('is not fetched offline, in an offline session, or for someone who is not a member', async () => {
+    const warm = vi.fn(async () => undefined)
+    online = false
+    signInMember()
+    let stop = startOffline(createPiniaFromActive(), options(warm))
+    await flushPromises()
+    stop()
+
+    online = true
+    const auth = useAuthStore()
+    auth.accessToken = null
+    auth.offlineSession = true
+    vi.mocked(authApi.refresh).mockRejectedValue(new ApiError({ status: 0, code: 'network_error', title: 'x' }))
+    stop = startOffline(createPiniaFromActive(), options(warm))
+    await flushPromises()
+    await flushPromises()
+    stop()
+
+    setActivePinia(createPinia())
+    signIn()
+    stop = startOffline(createPiniaFromActive(), options(warm))
+    await flushPromises()
+    await flushPromises()
+    stop()
+    expect(warm).not.toHaveBeenCalled()
+  })
+})
+
+describe('my claims offline', () => {
+  const period = currentPeriod()
+  const claim = (id: number, status: string, month = period) => ({
+    id,
+    period: month,
+    status,
+    item: { id: 9, code: 'C01', title: '志愿服务' },
+    occurred_on: `${month}-01`,
+    quantity: 1,
+    claimed_points: '1.0',
+    granted_points: null,
+    evidence_count: 0,
+    decision_comment: null,
+  })
+
+  async function mountClaims(path = '/claims') {
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [
+        { path: '/claims', name: 'claims', component: ClaimsPage },
+        { path: '/claims/new', name: 'claim-new', component: { template: '<p>new</p>' } },
+        { path: '/claims/:id', name: 'claim', component: { template: '<p>claim</p>' } },
+      ],
+    })
+    await router.push(path)
+    await router.isReady()
+    const wrapper = mount({ template: '<RouterView />' }, { global: { plugins: [i18n, router] } })
+    await flushPromises()
+    await vi.waitFor(() => expect(wrapper.get('[data-test="claims-count"]').attributes('data-loading')).toBe('false'))
+    return wrapper
+  }
+
+  beforeEach(() => {
+    signInMember()
+    vi.mocked(claimsApi.listClaims).mockReset()
+    vi.mocked(claimsApi.listClaims).mockRejectedValue(new ApiError({ status: 0, code: 'network_error', title: 'x' }))
+  })
+
+  it('shows the month (and state) out of the kept claims, counted as shown, marked as last data', async () => {
+    const items = [claim(3, 'draft'), claim(2, 'submitted'), claim(1, 'approved', '2000-01')]
+    await storage.cache.put(
+      { key: cacheKey(7, myClaimsPath(3)), userId: 7, path: myClaimsPath(3), body: { items, total: 3, page: 1, page_size: 200 }, savedAt: 5 },
+      200,
+    )
+    let wrapper = await mountClaims()
+    expect(wrapper.findAll('[data-test^="claim-"]').map((c) => c.attributes('data-test'))).toEqual(['claim-3', 'claim-2'])
+    expect(wrapper.get('[data-test="claims-count"]').text()).toBe('共 2 条申报')
+    expect(wrapper.find('[role="alert"]').exists()).toBe(false)
+    expect(useConnectivityStore().showingCachedData).toBe(true)
+    wrapper.unmount()
+
+    wrapper = await mountClaims('/claims?status=submitted')
+    expect(wrapper.findAll('[data-test^="claim-"]').map((c) => c.attributes('data-test'))).toEqual(['claim-2'])
+    expect(wrapper.get('[data-test="claims-count"]').text()).toBe('共 1 条申报')
+    wrapper.unmount()
+  })
+
+  it('says nothing is saved rather than showing 0, and never keeps another month’s claims on screen', async () => {
+    vi.mocked(claimsApi.listClaims).mockResolvedValueOnce({ items: [claim(3, 'draft')] as never, total: 1, page: 1, page_size: 200 })
+    const wrapper = await mountClaims()
+    expect(wrapper.get('[data-test="claims-count"]').text()).toBe('共 1 条申报')
+    // Offline, another month that was never loaded.
+    await wrapper.get('[data-test="claims-month-prev"]').trigger('click')
+    await flushPromises()
+    await vi.waitFor(() => expect(wrapper.find('[data-test="claims-not-saved"]').exists()).toBe(true))
+    expect(wrapper.findAll('[data-test^="claim-"]')).toHaveLength(0)
+    const count = wrapper.get('[data-test="claims-count"]').text()
+    expect(count).toContain('还没有这份列表')
+    expect(count).not.toContain('共 0')
+    expect(wrapper.find('[role="alert"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+})
