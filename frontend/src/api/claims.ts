@@ -9,6 +9,7 @@ import type {
   ClaimStatus,
   ClaimUpdateBody,
   Evidence,
+  MemberRoom,
   Page,
   Points,
   TimelineEvent,
@@ -74,11 +75,19 @@ export const rejectClaim = (id: number, comment: string, key?: string, options?:
 export const returnClaim = (id: number, comment: string, key?: string, options?: RequestOptions) =>
   http.post<ClaimDetail>(`/claims/${id}/return`, { comment }, withKey(key, options))
 
+/** Undo a decision while the month is open: the claim awaits a new decision. */
+export const revertClaim = (id: number, reason: string, key?: string, options?: RequestOptions) =>
+  http.post<ClaimDetail>(`/claims/${id}/revert`, { reason }, withKey(key, options))
+
 export const bulkReview = (decisions: BulkDecision[], key?: string, options?: RequestOptions) =>
   http.post<BulkReviewResult>('/claims/bulk-review', { decisions }, withKey(key, options))
 
 export const claimTimeline = (id: number, options?: RequestOptions) =>
   http.get<TimelineEvent[]>(`/claims/${id}/timeline`, options)
+
+/** What the member may still claim in a month (each item's caps) and which months take claims. */
+export const getRoom = (memberId: number, period?: string, options?: RequestOptions) =>
+  http.get<MemberRoom>(`/members/${memberId}/room${queryString({ period })}`, options)
 
 export const markSeen = (claimIds: number[], options?: RequestOptions) =>
   http.post<{ marked: number }>('/claims/seen', { claim_ids: claimIds }, options)

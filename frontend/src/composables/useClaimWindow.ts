@@ -1,7 +1,9 @@
 // The claim window (MONTHLY-CYCLE.md, "The window"): claims for month M are accepted from its
 // first day until the end of the standard's deadline day of month M+1, in the standard's
 // timezone (Beijing time by default), and never for a day after today.
-import { computed, onBeforeUnmount, ref, type Ref } from 'vue'
+import { computed, onBeforeUnmount, ref, shallowRef, watch, type Ref } from 'vue'
+import { getRoom } from '@/api/claims'
+import type { ItemRoom, MemberRoom } from '@/api/types'
 import { previousPeriod } from '@/lib/format'
 
 export const DEFAULT_DEADLINE_DAY = 5
@@ -87,9 +89,15 @@ export interface ClaimWindow {
   min: string
   currentPeriod: string
   previousPeriod: string
-  /** Whether last month still takes claims. */
+  /** Whether last month still takes claims (its window lasts and the branch has not closed it). */
   previousOpen: boolean
   previousDeadline: Date
+  /** Months the branch has closed (月度审核锁定): they take no claims, whatever the window. */
+  locked: string[]
+  currentLocked: boolean
+  previousLocked: boolean
+  /** Whether any month takes claims now. */
+  open: boolean
 }
 
 export function claimWindow(
@@ -109,10 +117,35 @@ export function claimWindow(
     previousPeriod: previous,
     previousOpen,
     previousDeadline,
+    locked: [],
+    currentLocked: false,
+    previousLocked: false,
+    open: true,
   }
 }
 
-export type DateProblem = 'required' | 'invalid' | 'future' | 'too_early'
+function lastDayOf(period: string): string {
+  const [y, m] = period.split('-').map(Number)
+  return `${period}-${String(daysInMonth(y, m)).padStart(2, '0')}`
+}
+
+/**
+ * The window without the months the branch has closed: a closed month is not offered, and
+ * when this month is closed the dates end with last month (if its window still lasts).
+ */
+export function withLockedMonths(window: ClaimWindow, locked: readonly string[]): ClaimWindow {
+  const previousLocked = window.previousOpen && locked.includes(window.previousPeriod)
+  const currentLocked = locked.includes(window.currentPeriod)
+  const previousOpen = window.previousOpen && !previousLocked
+  const narrowed = { ...window, locked: [...locked], previousLocked, currentLocked, previousOpen }
+  if (!currentLocked) {
+    return { ...narrowed, min: `${previousOpen ? window.previousPeriod : window.currentPeriod}-01` }
+  }
+  if (!previousOpen) return { ...narrowed, open: false }
+  return { ...narrowed, min: `${window.previousPeriod}-01`, max: lastDayOf(window.previousPeriod) }
+}
+
+export type DateProblem = 'required' | 'invalid' | 'future' | 'too_early' | 'locked'
 
 /** Why a date (YYYY-MM-DD) is outside the window, or null when it is fine. */
 export function checkClaimDate(date: string, window: ClaimWindow): DateProblem | null {
@@ -120,6 +153,7 @@ export function checkClaimDate(date: string, window: ClaimWindow): DateProblem |
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
     return 'invalid'
   }
+  if (window.locked?.includes(date.slice(0, 7))) return 'locked'
   if (date > window.max) return 'future'
   if (date < window.min) return 'too_early'
   return null
@@ -141,15 +175,73 @@ export function daysLeft(
   return Math.round((to - from) / 86_400_000) + 1
 }
 
-/** The window as it stands now, refreshed every minute while the page is open. */
+/**
+ * The window as it stands now, refreshed every minute while the page is open; without the
+ * months in `locked` (closed by the branch) when given.
+ */
 export function useClaimWindow(
   deadlineDay: Ref<number | undefined>,
   timeZone: Ref<string | undefined>,
+  locked?: Ref<readonly string[]>,
 ) {
   const now = ref(new Date())
   const timer = setInterval(() => (now.value = new Date()), 60_000)
   onBeforeUnmount(() => clearInterval(timer))
   return computed(() =>
-    claimWindow(now.value, deadlineDay.value ?? DEFAULT_DEADLINE_DAY, timeZone.value || DEFAULT_TIMEZONE),
+    withLockedMonths(
+      claimWindow(now.value, deadlineDay.value ?? DEFAULT_DEADLINE_DAY, timeZone.value || DEFAULT_TIMEZONE),
+      locked?.value ?? [],
+    ),
   )
+}
+
+/** The months a room answer reports closed by the branch. */
+export function lockedMonths(room: MemberRoom | null | undefined): string[] {
+  if (!room) return []
+  const months = [room.month, ...room.months].filter((m) => m.locked).map((m) => m.period)
+  return [...new Set(months)]
+}
+
+/**
+ * What the form says of an item's room this month, as the server counts it (the same sums its
+ * submit check reads): null for an item without caps. `year`: the yearly cap is the tighter.
+ */
+export interface RoomState {
+  full: boolean
+  times: number
+  year: boolean
+}
+
+export function roomState(room: ItemRoom | null | undefined): RoomState | null {
+  if (!room || room.times_left === null || room.times_left === undefined) return null
+  const month = room.month_left === null ? Infinity : Number(room.month_left)
+  const year = room.year_left !== null && Number(room.year_left) < month
+  return { full: room.full, times: room.times_left, year }
+}
+
+/**
+ * The member's room for the month of `period` (GET /members/{id}/room), loaded when the month
+ * changes and again on `reload()` (after a refusal). A failed load (offline) leaves null: the
+ * form then works as before and the server still decides.
+ */
+export function useClaimRoom(memberId: Ref<number | null | undefined>, period: Ref<string>) {
+  const room = shallowRef<MemberRoom | null>(null)
+  let ticket = 0
+  async function reload(): Promise<void> {
+    const id = memberId.value
+    const month = period.value
+    const mine = ++ticket
+    if (!id || !/^\d{4}-\d{2}$/.test(month)) {
+      room.value = null
+      return
+    }
+    try {
+      const answer = await getRoom(id, month, { silent: true })
+      if (mine === ticket) room.value = answer
+    } catch {
+      if (mine === ticket) room.value = null
+    }
+  }
+  watch([memberId, period], () => void reload(), { immediate: true })
+  return { room, reload }
 }

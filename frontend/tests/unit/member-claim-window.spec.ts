@@ -1,7 +1,17 @@
 // The claim window in Beijing time: this month always, last month until the end of the 5th,
 // never a day after today; and the countdown on the home page.
 import { describe, expect, it } from 'vitest'
-import { checkClaimDate, claimDeadline, claimWindow, daysLeft, zonedToday } from '@/composables/useClaimWindow'
+import {
+  checkClaimDate,
+  claimDeadline,
+  claimWindow,
+  daysLeft,
+  lockedMonths,
+  roomState,
+  withLockedMonths,
+  zonedToday,
+} from '@/composables/useClaimWindow'
+import type { ItemRoom, MemberRoom, MonthState } from '@/api/types'
 
 /** An instant given as Beijing wall-clock time. */
 const beijing = (local: string) => new Date(`${local}+08:00`)
@@ -95,5 +105,90 @@ describe('daysLeft', () => {
   it('counts Beijing days even late at night UTC', () => {
     // 2026-12-01 17:00 UTC is 2 December 01:00 in Beijing: four days left.
     expect(daysLeft(deadline, new Date('2026-12-01T17:00:00Z'))).toBe(4)
+  })
+})
+
+describe('withLockedMonths', () => {
+  const both = claimWindow(beijing('2026-12-03T10:00:00'))
+
+  it('changes nothing while no month is closed', () => {
+    expect(withLockedMonths(both, [])).toMatchObject({ min: '2026-11-01', max: '2026-12-03', open: true, previousOpen: true })
+  })
+
+  it('drops last month once the branch has closed it', () => {
+    const w = withLockedMonths(both, ['2026-11'])
+    expect(w).toMatchObject({ min: '2026-12-01', max: '2026-12-03', previousOpen: false, previousLocked: true, open: true })
+    expect(checkClaimDate('2026-11-20', w)).toBe('locked')
+    expect(checkClaimDate('2026-12-02', w)).toBeNull()
+  })
+
+  it('offers only last month when this month is closed early', () => {
+    const w = withLockedMonths(both, ['2026-12'])
+    expect(w).toMatchObject({ min: '2026-11-01', max: '2026-11-30', currentLocked: true, open: true })
+    expect(checkClaimDate('2026-12-02', w)).toBe('locked')
+    expect(checkClaimDate('2026-11-30', w)).toBeNull()
+  })
+
+  it('offers no month when this month is closed and last month’s window has ended', () => {
+    const w = withLockedMonths(claimWindow(beijing('2026-12-10T10:00:00')), ['2026-12'])
+    expect(w).toMatchObject({ currentLocked: true, open: false })
+  })
+
+  it('ignores a closed month the window does not offer anyway', () => {
+    const w = withLockedMonths(claimWindow(beijing('2026-12-10T10:00:00')), ['2026-11'])
+    expect(w).toMatchObject({ min: '2026-12-01', previousLocked: false, open: true })
+  })
+})
+
+function month(period: string, extra: Partial<MonthState> = {}): MonthState {
+  return { period, deadline: null, started: true, window_closed: false, locked: false, has_standard: true, open: true, ...extra }
+}
+
+function itemRoom(extra: Partial<ItemRoom>): ItemRoom {
+  return {
+    item_id: 1,
+    code: 'M05',
+    points: '0.5',
+    max_per_month: '1.0',
+    max_per_year: '2.0',
+    month_used: '0.0',
+    year_used: '0.0',
+    month_left: '1.0',
+    year_left: '2.0',
+    left: '1.0',
+    times_left: 2,
+    full: false,
+    ...extra,
+  }
+}
+
+describe('the room of an item', () => {
+  it('lists the months the answer reports closed', () => {
+    const room = {
+      month: month('2026-10', { locked: true, open: false }),
+      months: [month('2026-11', { locked: true, open: false }), month('2026-12')],
+    } as MemberRoom
+    expect(lockedMonths(room)).toEqual(['2026-10', '2026-11'])
+    expect(lockedMonths(null)).toEqual([])
+  })
+
+  it('counts the occurrences left, and says when the yearly cap is the tighter', () => {
+    expect(roomState(itemRoom({}))).toEqual({ full: false, times: 2, year: false })
+    expect(roomState(itemRoom({ month_left: '0.0', left: '0.0', times_left: 0, full: true }))).toEqual({
+      full: true,
+      times: 0,
+      year: false,
+    })
+    expect(roomState(itemRoom({ year_left: '0.5', left: '0.5', times_left: 1 }))).toEqual({ full: false, times: 1, year: true })
+    expect(roomState(itemRoom({ max_per_month: null, month_left: null, year_left: '0.0', left: '0.0', times_left: 0, full: true }))).toEqual({
+      full: true,
+      times: 0,
+      year: true,
+    })
+  })
+
+  it('is nothing to say for an item without caps', () => {
+    expect(roomState(itemRoom({ max_per_month: null, max_per_year: null, month_left: null, year_left: null, left: null, times_left: null }))).toBeNull()
+    expect(roomState(null)).toBeNull()
   })
 })

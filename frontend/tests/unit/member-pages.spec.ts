@@ -7,7 +7,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { ApiError } from '@/api/http'
 import { i18n } from '@/locales'
-import type { ClaimDetail, Standard, StandardItem } from '@/api/types'
+import type { ClaimDetail, ItemRoom, MemberRoom, Standard, StandardItem } from '@/api/types'
 
 vi.mock('@/offline/outbox', () => ({ sendClaim: vi.fn() }))
 vi.mock('@/api/points', () => ({ standardInForce: vi.fn(), getPoints: vi.fn() }))
@@ -23,6 +23,7 @@ vi.mock('@/api/claims', () => ({
   uploadEvidence: vi.fn(),
   deleteEvidence: vi.fn(),
   evidenceBlob: vi.fn(),
+  getRoom: vi.fn(),
 }))
 
 const outbox = await import('@/offline/outbox')
@@ -30,7 +31,7 @@ const pointsApi = await import('@/api/points')
 const claimsApi = await import('@/api/claims')
 const { useAuthStore } = await import('@/stores/auth')
 const { clearStandardCache } = await import('@/composables/useStandardItems')
-const { zonedToday } = await import('@/composables/useClaimWindow')
+const { claimWindow, zonedToday } = await import('@/composables/useClaimWindow')
 const { default: ClaimFormPage } = await import('@/pages/member/ClaimFormPage.vue')
 const { default: ClaimDetailPage } = await import('@/pages/member/ClaimDetailPage.vue')
 
@@ -124,6 +125,47 @@ function claim(extra: Partial<ClaimDetail> = {}): ClaimDetail {
   }
 }
 
+function roomOf(code: string, id: number, extra: Partial<ItemRoom> = {}): ItemRoom {
+  return {
+    item_id: id,
+    code,
+    points: '0.5',
+    max_per_month: '1.0',
+    max_per_year: '4.0',
+    month_used: '0.0',
+    year_used: '0.0',
+    month_left: '1.0',
+    year_left: '4.0',
+    left: '1.0',
+    times_left: 2,
+    full: false,
+    ...extra,
+  }
+}
+
+/** The room answer for a month: every item free unless given, no month closed unless given. */
+function room(period: string, items: ItemRoom[] = [], locked: string[] = []): MemberRoom {
+  const state = (p: string) => ({
+    period: p,
+    deadline: null,
+    started: true,
+    window_closed: false,
+    locked: locked.includes(p),
+    has_standard: true,
+    open: !locked.includes(p),
+  })
+  const current = TODAY.slice(0, 7)
+  return {
+    member_id: 3,
+    period,
+    standard_id: 1,
+    month: state(period),
+    months: [state(current)],
+    items: items.length ? items : [roomOf('C01', 31), roomOf('M09', 29)],
+    dimensions: [],
+  }
+}
+
 async function mountAt(path: string, component: object) {
   const router = createRouter({
     history: createMemoryHistory(),
@@ -149,6 +191,7 @@ beforeEach(() => {
   for (const fn of Object.values(claimsApi)) vi.mocked(fn as () => unknown).mockReset()
   vi.mocked(claimsApi.claimTimeline).mockResolvedValue([])
   vi.mocked(claimsApi.markSeen).mockResolvedValue({ marked: 1 })
+  vi.mocked(claimsApi.getRoom).mockImplementation(async (_member, period) => room(period ?? TODAY.slice(0, 7)))
   signIn()
 })
 
@@ -245,6 +288,61 @@ describe('ClaimFormPage', () => {
     await wrapper.find('form').trigger('submit')
     await flushPromises()
     expect(router.currentRoute.value.fullPath).toBe('/claims/321/edit')
+    // The same page goes on editing that draft, with the refusal's reason, not "cannot change".
+    expect(claimsApi.getClaim).toHaveBeenCalledWith(321, { silent: true })
+    expect(wrapper.find('[data-test="claim-form"]').exists()).toBe(true)
+    expect(wrapper.text()).not.toContain('这条申报现在不能修改')
+    expect(wrapper.find('[data-test="form-notice"]').text()).toContain('该项目本月积分已达上限')
+    wrapper.unmount()
+  })
+
+  it('shows the room left for the chosen item, in the picker as well', async () => {
+    vi.mocked(claimsApi.getRoom).mockResolvedValue(
+      room(TODAY.slice(0, 7), [roomOf('C01', 31), roomOf('M09', 29, { month_used: '0.5', month_left: '0.5', left: '0.5', times_left: 1 })]),
+    )
+    const { wrapper } = await mountAt('/claims/new', ClaimFormPage)
+    expect(claimsApi.getRoom).toHaveBeenCalledWith(3, TODAY.slice(0, 7), { silent: true })
+    await wrapper.find('[data-test="item-trigger"]').trigger('click')
+    await flushPromises()
+    expect(document.querySelector('[data-code="M09"] [data-test="picker-room"]')?.textContent).toBe('本月还可申报 1 次')
+    expect(document.querySelector('[data-code="C01"] [data-test="picker-room"]')?.textContent).toBe('本月还可申报 2 次')
+    document.querySelector<HTMLButtonElement>('[data-code="M09"]')!.click()
+    await flushPromises()
+    expect(wrapper.find('[data-test="claim-room"]').text()).toBe('本月还可申报 1 次')
+    expect(wrapper.find('#claim-quantity-hint').text()).toBe('本月还可申报 1 次')
+    expect(wrapper.find('[data-test="claim-submit"]').attributes('disabled')).toBeUndefined()
+    wrapper.unmount()
+  })
+
+  it('does not submit an item whose monthly cap is used up, and says why', async () => {
+    vi.mocked(claimsApi.getRoom).mockResolvedValue(
+      room(TODAY.slice(0, 7), [roomOf('M09', 29, { month_used: '1.0', month_left: '0.0', left: '0.0', times_left: 0, full: true })]),
+    )
+    const { wrapper } = await mountAt('/claims/new', ClaimFormPage)
+    await pick(wrapper, 'M09')
+    await wrapper.find('textarea').setValue('看望独居老人')
+    expect(wrapper.find('[data-test="claim-room"]').text()).toBe('本月已达上限')
+    expect(wrapper.find('[data-test="claim-blocked"]').text()).toContain('该项目本月已达上限')
+    expect(wrapper.find('[data-test="claim-submit"]').attributes('disabled')).toBeDefined()
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    expect(outbox.sendClaim).not.toHaveBeenCalled()
+    wrapper.unmount()
+  })
+
+  it('does not offer this month once the branch has closed it', async () => {
+    const current = TODAY.slice(0, 7)
+    vi.mocked(claimsApi.getRoom).mockImplementation(async (_member, period) => room(period ?? current, [], [current]))
+    const { wrapper } = await mountAt('/claims/new', ClaimFormPage)
+    const window = wrapper.find('[data-test="claim-window"]').text()
+    expect(window).toContain('本月已由支部审核锁定')
+    expect(window).not.toContain('可申报本月发生的事项')
+    if (claimWindow(new Date()).previousOpen) {
+      // Last month is still open: the date moves there.
+      expect(claimsApi.getRoom).toHaveBeenLastCalledWith(3, claimWindow(new Date()).previousPeriod, { silent: true })
+    } else {
+      expect(wrapper.find('[data-test="claim-submit"]').attributes('disabled')).toBeDefined()
+    }
     wrapper.unmount()
   })
 
