@@ -114,22 +114,28 @@ def caps_pair(member_id: int, item_id: int) -> tuple[int, int]:
     return member_id, item_id
 
 
-def _used_points(except_claim: bool) -> Select[Any]:
+def _used_points(except_claim: bool, by_item: bool = False) -> Select[Any]:
+    """The month's and the year's counted points of a member's item (by_item: of each item,
+    with its id first), as the caps check reads them."""
     c = CLAIMS.c
     counted = func.coalesce(c.granted_points, c.claimed_points)
-    stmt = select(
+    sums = (
         func.coalesce(func.sum(case((c.period == bindparam("period"), counted), else_=0)), 0),
         func.coalesce(func.sum(counted), 0),
-    ).where(
+    )
+    where = (
         c.member_id == bindparam("member_id"),
-        c.item_id == bindparam("item_id"),
         c.status.in_([literal(s.value) for s in COUNTED]),
         c.period.startswith(bindparam("year")),
     )
+    if by_item:
+        return select(c.item_id, *sums).where(*where).group_by(c.item_id)
+    stmt = select(*sums).where(where[0], c.item_id == bindparam("item_id"), *where[1:])
     return stmt.where(c.id != bindparam("except_claim")) if except_claim else stmt
 
 
 _USED_POINTS = {False: _used_points(False), True: _used_points(True)}
+_USED_POINTS_BY_ITEM = _used_points(False, by_item=True)
 
 
 async def used_points(
@@ -147,6 +153,19 @@ async def used_points(
     found = await session.execute(_USED_POINTS[except_claim is not None], params)
     month_used, year_used = found.one()
     return Decimal(str(month_used)), Decimal(str(year_used))
+
+
+async def used_points_by_item(
+    session: AsyncSession, *, member_id: int, period: str
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """used_points() of every item the member has counted claims of that year, by item id."""
+    params = _used_points_params(member_id, 0, period)
+    del params["item_id"]
+    found = await session.execute(_USED_POINTS_BY_ITEM, params)
+    return {
+        item_id: (Decimal(str(month_used)), Decimal(str(year_used)))
+        for item_id, month_used, year_used in found.all()
+    }
 
 
 def _used_points_params(member_id: int, item_id: int, period: str) -> dict[str, Any]:
@@ -261,8 +280,45 @@ def ledger_row(claim: Claim, points: Decimal, actor: Principal) -> dict[str, Any
         "points": points,
         "source": "claim",
         "claim_id": claim.id,
+        "claim_round": claim.decision_round,
         "created_by_user_id": actor.user_id,
         "created_at": clock.now(),
+    }
+
+
+async def live_approval(session: AsyncSession, claim: Claim) -> LedgerEntry | None:
+    """The ledger row of the claim's approval in its current decision round, if any."""
+    found = await session.execute(
+        select(LedgerEntry).where(
+            col(LedgerEntry.claim_id) == claim.id,
+            col(LedgerEntry.claim_round) == claim.decision_round,
+            col(LedgerEntry.reverses_id).is_(None),
+        )
+    )
+    return found.scalar_one_or_none()
+
+
+def reversal_row(
+    row: LedgerEntry, actor: Principal, reason: str | None, **values: Any
+) -> dict[str, Any]:
+    """The row that cancels a ledger row: its negative points, naming it in reverses_id."""
+    return {
+        "member_id": row.member_id,
+        "branch_id": row.branch_id,
+        "year": row.year,
+        "period": row.period,
+        "standard_id": row.standard_id,
+        "item_id": row.item_id,
+        "points": -row.points,
+        "source": row.source,
+        "claim_id": row.claim_id,
+        "claim_round": row.claim_round,
+        "entry_id": row.entry_id,
+        "reverses_id": row.id,
+        "reason": reason,
+        "created_by_user_id": actor.user_id,
+        "created_at": clock.now(),
+        **values,
     }
 
 
@@ -350,7 +406,15 @@ def _plain_approvals_pg() -> Any:
         .returning(
             *(
                 CLAIMS.c[name]
-                for name in ("id", "member_id", "branch_id", "period", "standard_id", "item_id")
+                for name in (
+                    "id",
+                    "member_id",
+                    "branch_id",
+                    "period",
+                    "standard_id",
+                    "item_id",
+                    "decision_round",
+                )
             ),
             CLAIMS.c.granted_points,
         )
@@ -367,6 +431,7 @@ def _plain_approvals_pg() -> Any:
             "points",
             "source",
             "claim_id",
+            "claim_round",
             "created_by_user_id",
             "created_at",
         ],
@@ -380,6 +445,7 @@ def _plain_approvals_pg() -> Any:
             moved.c.granted_points,
             literal("claim", type_=LEDGER.c.source.type),
             moved.c.id,
+            moved.c.decision_round,
             reviewer_id,
             now,
         ).select_from(moved),

@@ -19,6 +19,7 @@ from app.claims.schemas import (
     ClaimUpdate,
     CommentBody,
     EvidencePublic,
+    RevertBody,
     SeenBody,
     SeenResult,
 )
@@ -219,6 +220,28 @@ router.add_api_route(
     response_model=ClaimDetail,
     summary="Return a claim to the member for changes (comment required)",
 )
+
+
+@router.post(
+    "/{claim_id}/revert",
+    response_model=ClaimDetail,
+    responses={409: {"description": "not decided, month locked, limit reached"}},
+)
+async def revert_claim(
+    body: RevertBody,
+    claim: ReviewableClaim,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    idem: IdempotencyDep,
+) -> Response:
+    """Undo a decision while the month is open (reason required): the claim is submitted
+    again; an approval's points are taken back by a reversing ledger row."""
+
+    async def use_case() -> ClaimDetail:
+        await service.revert(session=session, principal=principal, claim=claim, reason=body.reason)
+        return await views.detail(session, claim)
+
+    return await idem.run(session, principal, use_case)
 
 
 @router.get("/{claim_id}/timeline", response_model=list[TimelineEvent])

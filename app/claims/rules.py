@@ -20,6 +20,8 @@ TRANSITIONS: dict[str, tuple[frozenset[ClaimStatus], ClaimStatus]] = {
     "reject": (frozenset({S.submitted}), S.rejected),
     "return": (frozenset({S.submitted}), S.returned),
     "expire": (frozenset({S.draft, S.returned}), S.expired),
+    # A reviewer undoes a decision while the month is open: the claim awaits a new one.
+    "revert": (frozenset({S.approved, S.rejected, S.returned}), S.submitted),
 }
 EDITABLE = frozenset({S.draft, S.returned})
 DELETABLE = frozenset({S.draft})
@@ -34,6 +36,7 @@ _PAST = {
     "reject": "rejected",
     "return": "returned",
     "expire": "expired",
+    "revert": "reverted",
     "edit": "edited",
     "delete": "deleted",
 }

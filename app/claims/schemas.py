@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from app.models.claim import ClaimStatus
-from app.schemas import Amount, Day, Id, InputModel, ItemRef, OutputModel, PersonRef
+from app.schemas import Amount, Day, Id, InputModel, ItemRef, OutputModel, PersonRef, Reason
 
 Decision = Literal["approve", "reject", "return"]
 Quantity = Annotated[int, Field(ge=1, le=100)]
@@ -33,6 +33,10 @@ class ClaimUpdate(InputModel):
 
 class CommentBody(InputModel):
     comment: Comment
+
+
+class RevertBody(InputModel):
+    reason: Reason
 
 
 class ApproveBody(InputModel):

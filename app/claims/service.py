@@ -358,6 +358,53 @@ async def review(
     return claim
 
 
+async def revert(
+    *, session: AsyncSession, principal: Principal, claim: Claim, reason: str
+) -> Claim:
+    """Undo a decision while the month is open: the claim awaits a new decision. An
+    approval's points are taken back by a reversing ledger row; a rejected or returned claim
+    counts against its item's caps again, so it must fit them."""
+    before = claim.status
+    rules.target_state(before, "revert")
+    item = await session.get(StandardItem, claim.item_id)
+    assert item is not None and claim.id is not None
+    recounted = before != ClaimStatus.approved and rules.has_caps(item)
+    caps = repository.caps_pair(claim.member_id, claim.item_id) if recounted else None
+    await require_open(session, branch_id=claim.branch_id, period=claim.period, holding=caps)
+    if recounted:
+        month_used, year_used = await repository.used_points(
+            session,
+            member_id=claim.member_id,
+            item_id=claim.item_id,
+            period=claim.period,
+            except_claim=claim.id,
+        )
+        rules.check_caps(item, claim.claimed_points, month_used=month_used, year_used=year_used)
+    approval = await repository.live_approval(session, claim)
+    data: dict[str, Any] = {"decision_comment": claim.decision_comment}
+    if approval is not None:
+        data["reversed_points"] = str(approval.points)
+    await _transition(
+        session,
+        principal,
+        claim,
+        "revert",
+        comment=reason,
+        data=data,
+        granted_points=None,
+        decision_comment=None,
+        reviewed_by_user_id=None,
+        decided_at=None,
+        decision_seen_at=None,
+        decision_round=repository.CLAIMS.c.decision_round + 1,
+    )
+    if approval is not None:
+        await repository.add_ledger_rows(
+            session, [repository.reversal_row(approval, principal, reason)]
+        )
+    return claim
+
+
 async def bulk_review(
     *, session: AsyncSession, principal: Principal, decisions: list[BulkDecision]
 ) -> BulkReviewResult:

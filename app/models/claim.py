@@ -55,6 +55,8 @@ class Claim(SQLModel, table=True):
     # When the member last saw the decision; the phone shows decisions not yet seen.
     decision_seen_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     version: int = Field(default=1)
+    # How many times a decision on it was reverted; its approval's ledger row carries it.
+    decision_round: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 

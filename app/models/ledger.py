@@ -53,16 +53,37 @@ class BranchEntry(SQLModel, table=True):
     member_count: int
     created_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    # Voided while its month was open: its ledger rows are reversed, the entry stays.
+    voided_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    voided_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    void_reason: str | None = Field(default=None, max_length=500)
+
+
+# A claim's approval rows not reversed: one per decision round (a revert starts a new round).
+LIVE_APPROVAL = "reverses_id IS NULL AND claim_id IS NOT NULL"
 
 
 class LedgerEntry(SQLModel, table=True):
-    """Append-only: approved claims, entries and adjustments; rows are never updated."""
+    """Append-only: approved claims, entries and adjustments; rows are never updated.
+
+    A correction (a voided entry, a reverted approval) is a reversing row: the negative
+    points of the row it names in reverses_id, each row reversed at most once. A claim's
+    approval rows carry the claim's decision round: two approvals of one round cannot both
+    be written, and a new round begins only with a revert."""
 
     __tablename__ = "ledger_entry"
     __table_args__ = (
         sa.CheckConstraint("source in ('claim','entry','adjustment')", name="source"),
         sa.Index("ix_ledger_entry_member_year", "member_id", "year"),
         sa.Index("ix_ledger_entry_branch_period", "branch_id", "period"),
+        sa.Index(
+            "uq_ledger_entry_claim_round",
+            "claim_id",
+            "claim_round",
+            unique=True,
+            sqlite_where=sa.text(LIVE_APPROVAL),
+            postgresql_where=sa.text(LIVE_APPROVAL),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -74,7 +95,9 @@ class LedgerEntry(SQLModel, table=True):
     item_id: int = Field(foreign_key="standard_item.id")
     points: Decimal = Field(sa_column=sa.Column(POINTS, nullable=False))
     source: str = Field(max_length=12)
-    claim_id: int | None = Field(default=None, foreign_key="claim.id", unique=True)
+    claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
+    claim_round: int | None = Field(default=None, sa_column_kwargs={"server_default": "0"})
+    reverses_id: int | None = Field(default=None, foreign_key="ledger_entry.id", unique=True)
     entry_id: int | None = Field(default=None, foreign_key="branch_entry.id", index=True)
     reason: str | None = Field(default=None, max_length=500)
     created_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")

@@ -17,35 +17,49 @@ from app.months.deps import (
     PeriodPath,
 )
 from app.months.schemas import (
+    CloseBody,
     CloseResult,
     EntryCreate,
     EntryDetail,
     EntryPublic,
+    EntryVoid,
     MonthPublic,
     Ranking,
     ReopenBody,
 )
 from app.periods import PERIOD_PATTERN
+from app.points import export as xlsx
 from app.schemas import IdPath, Page, PageQuery, PageSizeQuery
 
 router = APIRouter(prefix="/branches/{org_id}", tags=["months"])
 
 
 @router.get("/months/{period}", response_model=MonthPublic)
-async def read_month(branch: MonthReader, period: PeriodPath, session: SessionDep) -> MonthPublic:
-    """Counts by state, the deadline, and whether the month can be closed and why not."""
-    return await service.view(session, branch, period)
+async def read_month(
+    branch: MonthReader, period: PeriodPath, session: SessionDep, principal: CurrentPrincipal
+) -> MonthPublic:
+    """Counts by state, the deadline, and whether the caller can close the month and why not."""
+    return await service.view(session, principal, branch, period)
 
 
 @router.post("/months/{period}/close", response_model=CloseResult)
 async def close_month(
-    branch: MonthCloser, period: PeriodPath, session: SessionDep, principal: CurrentPrincipal
+    branch: MonthCloser,
+    period: PeriodPath,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    body: CloseBody | None = None,
 ) -> CloseResult:
-    """Lock the month (secretary): refused while claims are pending; drafts expire."""
+    """Lock the month (secretary) once its submission deadline has passed, or earlier (org
+    admin, reason required): refused while claims are pending; drafts expire."""
     expired = await service.close(
-        session=session, principal=principal, branch=branch, period=period
+        session=session,
+        principal=principal,
+        branch=branch,
+        period=period,
+        reason=body.reason if body else None,
     )
-    view = await service.view(session, branch, period)
+    view = await service.view(session, principal, branch, period)
     return CloseResult(**view.model_dump(), expired=expired)
 
 
@@ -61,7 +75,7 @@ async def reopen_month(
     await service.reopen(
         session=session, principal=principal, branch=branch, period=period, reason=body.reason
     )
-    return await service.view(session, branch, period)
+    return await service.view(session, principal, branch, period)
 
 
 @router.get("/months/{period}/ranking", response_model=Ranking)
@@ -110,3 +124,41 @@ async def list_entries(
 @router.get("/entries/{entry_id}", response_model=EntryDetail)
 async def read_entry(branch: BranchReader, entry_id: IdPath, session: SessionDep) -> EntryDetail:
     return await service.entry_detail(session, await service.get_entry(session, branch, entry_id))
+
+
+@router.get(
+    "/months/{period}/ranking.xlsx",
+    response_class=Response,
+    responses={200: {"content": {xlsx.XLSX: {}}, "description": "The ranking as a spreadsheet"}},
+)
+async def month_ranking_xlsx(
+    branch: MonthReader, period: PeriodPath, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    """亮分公示: the month's ranking as XLSX for the notice board (same readers as the ranking)."""
+    return await xlsx.ranking_xlsx(session, principal, branch, period)
+
+
+@router.post(
+    "/entries/{entry_id}/void",
+    response_model=EntryDetail,
+    responses={409: {"description": "already voided, month locked, an adjustment"}},
+)
+async def void_entry(
+    body: EntryVoid,
+    branch: EntryRecorder,
+    entry_id: IdPath,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    idem: IdempotencyDep,
+) -> Response:
+    """Void an entry while its month is open (reason required): its points are taken back by
+    reversing ledger rows; the entry stays, shown as voided."""
+
+    async def use_case() -> EntryDetail:
+        entry = await service.get_entry(session, branch, entry_id)
+        await service.void_entry(
+            session=session, principal=principal, entry=entry, reason=body.reason
+        )
+        return await service.entry_detail(session, entry)
+
+    return await idem.run(session, principal, use_case)

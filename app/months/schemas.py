@@ -24,9 +24,13 @@ class MonthPublic(OutputModel):
     deadline: datetime | None = Field(description="Last instant members may submit claims")
     window_open: bool
     counts: dict[str, int]
-    entries: int
+    entries: int = Field(description="Branch entries of the month, voided ones left out")
     approved_points: Decimal
     can_close: bool
+    can_close_early: bool = Field(
+        description="The caller (an org admin) may close the month before its deadline, "
+        "giving a reason"
+    )
     blockers: list[Blocker]
     warnings: list[Blocker]
     closed_at: datetime | None
@@ -37,6 +41,12 @@ class MonthPublic(OutputModel):
 
 class CloseResult(MonthPublic):
     expired: int
+
+
+class CloseBody(InputModel):
+    reason: Reason | None = Field(
+        default=None, description="Required when an org admin closes before the deadline"
+    )
 
 
 class ReopenBody(InputModel):
@@ -54,6 +64,15 @@ class EntryCreate(InputModel):
         description="Adjustments only (locked month, org admin): points per member, "
         "negative to take points away. Defaults to the item's points × quantity.",
     )
+    confirm_duplicate: bool = Field(
+        default=False,
+        description="Record it although some members already have an entry of the same "
+        "item on the same day (answered 409 likely_duplicate otherwise).",
+    )
+
+
+class EntryVoid(InputModel):
+    reason: Reason
 
 
 class EntryPublic(OutputModel):
@@ -69,6 +88,9 @@ class EntryPublic(OutputModel):
     member_count: int
     created_by: PersonRef | None
     created_at: datetime
+    voided_at: datetime | None = None
+    voided_by: PersonRef | None = None
+    void_reason: str | None = None
 
 
 class EntryDetail(EntryPublic):

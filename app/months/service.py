@@ -1,14 +1,16 @@
 """A branch's month: progress, the monthly close (月度审核锁定), reopening, entries, ranking."""
 
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app import audit, clock, lookups, periods, scoring
 from app.access import Action, Principal
+from app.claims import repository as claim_rows
 from app.claims import service as claims
 from app.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.models import (
@@ -24,7 +26,7 @@ from app.models import (
     StandardVersion,
     User,
 )
-from app.months.locks import MonthLocked, find_month, lock_month
+from app.months.locks import MonthLocked, find_month, lock_month, require_open
 from app.months.schemas import (
     Blocker,
     EntryCreate,
@@ -47,8 +49,10 @@ async def _standard(
     )
 
 
-async def view(session: AsyncSession, branch: Organisation, period: str) -> MonthPublic:
-    """Counts by state, the deadline, and whether the month can be closed (and why not)."""
+async def view(
+    session: AsyncSession, principal: Principal, branch: Organisation, period: str
+) -> MonthPublic:
+    """Counts by state, the deadline, and whether the caller can close the month (and why not)."""
     periods.parse_period(period)
     assert branch.id is not None
     month = await find_month(session, branch_id=branch.id, period=period)
@@ -65,7 +69,9 @@ async def view(session: AsyncSession, branch: Organisation, period: str) -> Mont
     )
     entries = await session.scalar(
         select(func.count()).where(
-            col(BranchEntry.branch_id) == branch.id, col(BranchEntry.period) == period
+            col(BranchEntry.branch_id) == branch.id,
+            col(BranchEntry.period) == period,
+            col(BranchEntry.voided_at).is_(None),
         )
     )
     # Net of the ledger: deduction points count against the month.
@@ -91,9 +97,19 @@ async def view(session: AsyncSession, branch: Organisation, period: str) -> Mont
     warnings: list[Blocker] = []
     if locked:
         blockers.append(Blocker(code="month_locked", detail="The month is already closed."))
-    if period > periods.current_period(now, timezone):
+    started = period <= periods.current_period(now, timezone)
+    if not started:
         blockers.append(
             Blocker(code="month_not_started", detail="A month can be closed once it has begun.")
+        )
+    window_open = deadline is not None and now <= deadline
+    if not locked and started and window_open:
+        blockers.append(
+            Blocker(
+                code="deadline_not_passed",
+                detail="Members may submit claims for this month until the deadline; "
+                "an org admin may close it earlier, with a reason.",
+            )
         )
     if counts[ClaimStatus.submitted]:
         blockers.append(
@@ -101,14 +117,6 @@ async def view(session: AsyncSession, branch: Organisation, period: str) -> Mont
                 code="claims_pending",
                 detail=f"{counts[ClaimStatus.submitted]} submitted claims still await a decision.",
                 count=counts[ClaimStatus.submitted],
-            )
-        )
-    if not locked and deadline is not None and now <= deadline:
-        warnings.append(
-            Blocker(
-                code="deadline_not_passed",
-                detail="Members may still submit claims for this month until the deadline; "
-                "closing now ends that.",
             )
         )
     pending_expiry = counts[ClaimStatus.draft] + counts[ClaimStatus.returned]
@@ -129,11 +137,13 @@ async def view(session: AsyncSession, branch: Organisation, period: str) -> Mont
         period=period,
         status="locked" if locked else "open",
         deadline=deadline,
-        window_open=deadline is not None and now <= deadline and not locked,
+        window_open=window_open and not locked,
         counts={state: counts.get(state, 0) for state in CLAIM_STATES},
         entries=entries or 0,
         approved_points=Decimal(approved or 0),
         can_close=not blockers,
+        can_close_early=[b.code for b in blockers] == ["deadline_not_passed"]
+        and may_close_early(principal, branch),
         blockers=blockers,
         warnings=warnings,
         closed_at=month.closed_at if month and locked else None,
@@ -143,10 +153,21 @@ async def view(session: AsyncSession, branch: Organisation, period: str) -> Mont
     )
 
 
+def may_close_early(principal: Principal, branch: Organisation) -> bool:
+    """Before the submission deadline only an org admin closes a month (with a reason)."""
+    return principal.can(Action.month_reopen, branch.path)
+
+
 async def close(
-    *, session: AsyncSession, principal: Principal, branch: Organisation, period: str
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    branch: Organisation,
+    period: str,
+    reason: str | None = None,
 ) -> int:
-    """Close the month: refused while claims are pending; drafts and returned claims expire."""
+    """Close the month once its submission window has ended (earlier: an org admin, with a
+    reason): refused while claims are pending; drafts and returned claims expire."""
     periods.parse_period(period)
     assert branch.id is not None
     month = await lock_month(session, branch_id=branch.id, period=period, exclusive=True)
@@ -154,8 +175,26 @@ async def close(
         raise MonthLocked(f"The month {period} is already closed.")
     standard = await _standard(session, branch, period)
     timezone = standard.timezone if standard else "Asia/Shanghai"
-    if period > periods.current_period(clock.now(), timezone):
+    now = clock.now()
+    if period > periods.current_period(now, timezone):
         raise Conflict("A month can be closed once it has begun.", code="month_not_started")
+    deadline = (
+        periods.deadline(period, deadline_day=standard.deadline_day, timezone=standard.timezone)
+        if standard
+        else None
+    )
+    early = deadline is not None and now <= deadline
+    if deadline is not None and early and not may_close_early(principal, branch):
+        raise Conflict(
+            "Members may submit claims for this month until the deadline; "
+            "it can be closed after it.",
+            code="deadline_not_passed",
+            deadline=deadline.isoformat(),
+        )
+    if early and not reason:
+        raise RuleViolation(
+            "Closing a month before its deadline needs a reason.", code="reason_required"
+        )
     pending = await session.scalar(
         select(func.count()).where(
             col(Claim.branch_id) == branch.id,
@@ -184,7 +223,8 @@ async def close(
         action="close",
         from_state="open",
         to_state="locked",
-        data={"branch_id": branch.id, "period": period, "expired_claims": expired},
+        comment=reason,
+        data={"branch_id": branch.id, "period": period, "expired_claims": expired, "early": early},
     )
     await session.flush()
     return expired
@@ -315,13 +355,29 @@ async def record_entry(
                 code="item_not_for_category",
                 member_ids=mismatched,
             )
+    assert item.id is not None
+    duplicates = (
+        {}
+        if adjustment
+        else await _same_entries(session, branch.id, item.id, data.occurred_on, member_ids)
+    )
+    if duplicates and not data.confirm_duplicate:
+        concerned = sorted({m for ids in duplicates.values() for m in ids})
+        raise Conflict(
+            f"{item.code} on {data.occurred_on.isoformat()} is already recorded for "
+            f"{len(concerned)} of these members; send confirm_duplicate to record it again.",
+            code="likely_duplicate",
+            entry_ids=sorted(duplicates),
+            member_ids=concerned,
+            members=[{"id": m, "name": members[m].name} for m in concerned],
+        )
     now = clock.now()
     entry = BranchEntry(
         kind="adjustment" if adjustment else "entry",
         branch_id=branch.id,
         period=period,
         standard_id=standard.id,
-        item_id=item.id,  # type: ignore[arg-type]
+        item_id=item.id,
         occurred_on=data.occurred_on,
         quantity=data.quantity,
         points_each=each,
@@ -363,6 +419,84 @@ async def record_entry(
             "period": period,
             "points_each": str(each),
             "member_ids": member_ids,
+            **({"confirmed_duplicate_of": sorted(duplicates)} if duplicates else {}),
+        },
+    )
+    await session.flush()
+    return entry
+
+
+async def _same_entries(
+    session: AsyncSession, branch_id: int, item_id: int, occurred_on: date, member_ids: list[int]
+) -> dict[int, list[int]]:
+    """The branch's entries (not voided) of the item on that day that already gave points
+    to some of these members: entry id -> those members."""
+    rows = await session.execute(
+        select(col(BranchEntry.id), col(LedgerEntry.member_id))
+        .join(LedgerEntry, col(LedgerEntry.entry_id) == col(BranchEntry.id))
+        .where(
+            col(BranchEntry.branch_id) == branch_id,
+            col(BranchEntry.item_id) == item_id,
+            col(BranchEntry.occurred_on) == occurred_on,
+            col(BranchEntry.kind) == "entry",
+            col(BranchEntry.voided_at).is_(None),
+            col(LedgerEntry.reverses_id).is_(None),
+            col(LedgerEntry.member_id).in_(member_ids),
+        )
+        .order_by(col(BranchEntry.id), col(LedgerEntry.member_id))
+    )
+    found: dict[int, list[int]] = {}
+    for entry_id, member_id in rows.all():
+        assert entry_id is not None
+        found.setdefault(entry_id, []).append(member_id)
+    return found
+
+
+async def void_entry(
+    *, session: AsyncSession, principal: Principal, entry: BranchEntry, reason: str
+) -> BranchEntry:
+    """Void a branch entry while its month is open: each member's points are taken back by
+    a reversing ledger row; the entry stays, marked voided with the reason."""
+    assert entry.id is not None
+    if entry.kind != "entry":
+        raise Conflict(
+            "An adjustment is corrected by another adjustment, not voided.",
+            code="adjustment_not_voidable",
+        )
+    await require_open(session, branch_id=entry.branch_id, period=entry.period)
+    now = clock.now()
+    voided = await session.execute(
+        update(BranchEntry)
+        .where(col(BranchEntry.id) == entry.id, col(BranchEntry.voided_at).is_(None))
+        .values(voided_at=now, voided_by_user_id=principal.user_id, void_reason=reason)
+        .returning(col(BranchEntry.id))
+        .execution_options(synchronize_session=False)
+    )
+    if voided.first() is None:
+        raise Conflict("This entry is already voided.", code="entry_voided")
+    await session.refresh(entry)
+    rows = (
+        await session.execute(
+            select(LedgerEntry)
+            .where(col(LedgerEntry.entry_id) == entry.id, col(LedgerEntry.reverses_id).is_(None))
+            .order_by(col(LedgerEntry.member_id))
+        )
+    ).scalars()
+    reversals = [claim_rows.reversal_row(row, principal, reason) for row in rows]
+    await claim_rows.add_ledger_rows(session, reversals)
+    audit.record(
+        session,
+        actor=principal,
+        entity_type="branch_entry",
+        entity_id=entry.id,
+        action="void",
+        from_state="recorded",
+        to_state="voided",
+        comment=reason,
+        data={
+            "period": entry.period,
+            "points_each": str(entry.points_each),
+            "member_ids": [r["member_id"] for r in reversals],
         },
     )
     await session.flush()
@@ -373,7 +507,9 @@ async def describe_entries(session: AsyncSession, entries: list[BranchEntry]) ->
     if not entries:
         return []
     items = await lookups.items_by_id(session, (e.item_id for e in entries))
-    names = await lookups.user_names(session, (e.created_by_user_id for e in entries))
+    names = await lookups.user_names(
+        session, (u for e in entries for u in (e.created_by_user_id, e.voided_by_user_id))
+    )
     out = []
     for e in entries:
         assert e.id is not None
@@ -395,6 +531,11 @@ async def describe_entries(session: AsyncSession, entries: list[BranchEntry]) ->
                 if e.created_by_user_id
                 else None,
                 created_at=e.created_at,
+                voided_at=e.voided_at,
+                voided_by=PersonRef(id=e.voided_by_user_id, name=names.get(e.voided_by_user_id, ""))
+                if e.voided_by_user_id
+                else None,
+                void_reason=e.void_reason,
             )
         )
     return out
@@ -405,7 +546,7 @@ async def entry_detail(session: AsyncSession, entry: BranchEntry) -> EntryDetail
     rows = await session.execute(
         select(col(Member.id), col(Member.name))
         .join(LedgerEntry, col(LedgerEntry.member_id) == col(Member.id))
-        .where(col(LedgerEntry.entry_id) == entry.id)
+        .where(col(LedgerEntry.entry_id) == entry.id, col(LedgerEntry.reverses_id).is_(None))
         .order_by(col(Member.id))
     )
     return EntryDetail(

@@ -11,20 +11,38 @@ from app.orgs.schemas import (
     OrganisationMove,
     OrganisationPublic,
     OrganisationRename,
+    OrgKind,
 )
+from app.schemas import Page, PageQuery, PageSizeQuery
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 
 
-@router.get("", response_model=list[OrganisationPublic])
+@router.get("", response_model=Page[OrganisationPublic])
 async def list_organisations(
-    session: SessionDep, principal: CurrentPrincipal, include_archived: bool = False
-) -> list[OrganisationPublic]:
-    """The organisation tree the caller may read, ordered so parents precede children."""
-    orgs = await service.list_visible(
-        session=session, principal=principal, include_archived=include_archived
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    include_archived: bool = False,
+    kind: OrgKind | None = None,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 200,
+) -> Page[OrganisationPublic]:
+    """The organisation tree the caller may read (of one kind, if given), ordered so parents
+    precede children."""
+    orgs, total = await service.list_visible(
+        session=session,
+        principal=principal,
+        include_archived=include_archived,
+        kind=kind,
+        page=page,
+        page_size=page_size,
     )
-    return [OrganisationPublic.model_validate(o) for o in orgs]
+    return Page(
+        items=[OrganisationPublic.model_validate(o) for o in orgs],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )
 
 
 @router.post("", response_model=OrganisationPublic, status_code=status.HTTP_201_CREATED)

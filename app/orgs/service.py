@@ -32,13 +32,26 @@ def subtree_filter(roots: list[str]) -> ColumnElement[bool]:
 
 
 async def list_visible(
-    *, session: AsyncSession, principal: Principal, include_archived: bool
-) -> list[Organisation]:
-    """Every organisation the caller may read, in tree order."""
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    include_archived: bool,
+    page: int,
+    page_size: int,
+    kind: str | None = None,
+) -> tuple[list[Organisation], int]:
+    """The organisations the caller may read, one page at a time, in tree order (by path, which
+    is unique: parents precede their children), and how many there are in all."""
     stmt = select(Organisation).where(subtree_filter(principal.roots(Action.org_read)))
     if not include_archived:
         stmt = stmt.where(col(Organisation.archived_at).is_(None))
-    return list((await session.execute(stmt.order_by(col(Organisation.path)))).scalars())
+    if kind is not None:
+        stmt = stmt.where(col(Organisation.kind) == kind)
+    total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = await session.execute(
+        stmt.order_by(col(Organisation.path)).offset((page - 1) * page_size).limit(page_size)
+    )
+    return list(rows.scalars()), total
 
 
 async def create(

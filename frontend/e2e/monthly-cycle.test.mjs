@@ -4,15 +4,19 @@
 // test works in this branch, so the queue is this story's alone.)
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { DEMO_PASSWORD, PERIOD, RUN, TODAY, YEAR, api, apiLogin, launch, phoneContext, tenths } from './helpers.mjs'
-
-async function signIn(page, username) {
-  await page.goto('/login')
-  await page.getByLabel('用户名').fill(username)
-  await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD)
-  await page.getByRole('button', { name: '登录' }).click()
-  await page.waitForURL((url) => url.pathname === '/')
-}
+import {
+  api,
+  apiLogin,
+  launch,
+  PERIOD,
+  phoneContext,
+  RUN,
+  signIn,
+  tenths,
+  TODAY,
+  YEAR,
+} from './helpers.mjs'
+import { pickDate } from './date-picker.mjs'
 
 describe('a claim goes from a member’s phone through the branch’s bulk approval', () => {
   let browser
@@ -60,7 +64,7 @@ describe('a claim goes from a member’s phone through the branch’s bulk appro
     await picker.getByLabel('搜索积分项目').fill(item.title.slice(0, 4))
     await picker.locator(`[data-code="${item.code}"]`).click()
     await picker.waitFor({ state: 'hidden' })
-    await page.getByLabel('发生日期').fill(TODAY)
+    await pickDate(page, '发生日期', TODAY)
     await page.getByLabel('情况说明').fill(`参加机关“周末卫生日”志愿服务（${RUN}）`)
     const jpeg = await page.evaluate(() => {
       const canvas = document.createElement('canvas')
@@ -82,6 +86,9 @@ describe('a claim goes from a member’s phone through the branch’s bulk appro
     await page.waitForURL((url) => /^\/claims\/\d+$/.test(url.pathname))
     claimId = Number(new URL(page.url()).pathname.split('/').pop())
     await page.locator('main [data-status="submitted"]').first().waitFor()
+    // A claim's page has a back arrow instead of the tab bar: back home, then the 申报 tab.
+    await page.getByRole('button', { name: '返回' }).click()
+    await page.waitForURL((url) => url.pathname === '/')
     await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '申报' }).click()
     await page.locator(`[data-test="claim-${claimId}"]`).getByText('待审核').waitFor()
     await page.close()
@@ -96,6 +103,7 @@ describe('a claim goes from a member’s phone through the branch’s bulk appro
     await page.getByRole('button', { name: '批量审核' }).click()
     await page.getByRole('checkbox', { name: '全选' }).click()
     await page.getByRole('button', { name: /^批量通过 \(\d+\)$/ }).click()
+    await page.getByRole('dialog').filter({ hasText: '确认批量通过' }).getByRole('button', { name: '确认通过' }).click()
     await page.locator('[data-test="bulk-result"]').waitFor()
     const claim = await api(`/claims/${claimId}`, { token: (await apiLogin('member2')).access_token })
     assert.equal(claim.body.status, 'approved')

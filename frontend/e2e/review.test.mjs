@@ -1,7 +1,8 @@
 // The branch audit on a phone: reviewer1 works through the queue (one claim at a time, then 全选
 // and 批量通过); secretary1's own claims come back as self_review; secretary1 records a 主题党日
-// for the whole branch and a deduction, finds the month blocked by a pending claim, decides it and
-// locks the month (月度审核锁定), then sees 已锁定 and the ranking.
+// for the whole branch and a deduction, finds the month blocked by a pending claim and decides it,
+// but cannot lock the month before the claim deadline (月度审核锁定 waits for the deadline); the
+// org admin locks it early with a reason, and secretary1 then sees 已锁定 and the ranking.
 //
 // The demo's 青山社区党支部 is shared with the other browser tests, so everything that changes
 // state happens in a branch made for this run: reviewer1 reviews it and secretary1 is its
@@ -17,10 +18,11 @@ import {
   assertAccessible,
   assertFitsSmallPhone,
   baseUrl,
-  DEMO_PASSWORD,
   launch,
   phoneContext,
   screenshot,
+  signIn,
+  useBranch,
 } from './helpers.mjs'
 
 const NEW_PASSWORD = 'Red-Flag-2024!'
@@ -61,21 +63,6 @@ async function claim(token, item, description, { submit = true } = {}) {
   return created
 }
 
-async function signIn(page, username) {
-  await page.goto('/login')
-  await page.getByLabel('用户名').fill(username)
-  await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD)
-  await page.getByRole('button', { name: '登录' }).click()
-  await page.waitForURL((url) => url.pathname !== '/login')
-}
-
-/** Act for the given branch (the switcher is there because they review two). */
-async function useBranch(page, name) {
-  const picker = page.getByLabel('支部', { exact: true })
-  await picker.waitFor()
-  await picker.selectOption({ label: name })
-}
-
 const queueCount = (page) => page.locator('[data-test="queue-count"]')
 
 describe('the branch audit on a phone', () => {
@@ -96,7 +83,7 @@ describe('the branch audit on a phone', () => {
     secretary = { token: secretaryToken, me: ok(await api('/me', { token: secretaryToken }), 'me') }
 
     // A branch of this run's own, under the demo's committee.
-    const orgs = ok(await api('/organisations', { token: admin }), 'organisations')
+    const orgs = ok(await api('/organisations', { token: admin }), 'organisations').items
     const committee = orgs.find((o) => o.kind === 'committee')
     const suffix = String(randomInt(1000, 9999))
     branch = ok(
@@ -226,6 +213,13 @@ describe('the branch audit on a phone', () => {
     await sheet.getByRole('button', { name: /超出本项目每月上限/ }).click()
     assert.equal(await sheet.getByLabel('审核意见').inputValue(), '超出本项目每月上限')
     await sheet.getByRole('button', { name: '确认核减后通过' }).click()
+    // The toast keeps its words on one line (Vant's 88 px box broke it as 已核减后通 / 过).
+    const toast = page.locator('.van-toast--success').filter({ hasText: '已核减后通过' })
+    await toast.waitFor()
+    const lines = await toast
+      .locator('.van-toast__text')
+      .evaluate((el) => Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight)))
+    assert.equal(lines, 1, 'the toast 已核减后通过 wraps')
     await page.waitForURL((url) => url.pathname !== `/review/${firstId}`)
     const decided = ok(await api(`/claims/${firstId}`, { token: reviewer.token }), 'first claim')
     assert.equal(decided.status, 'approved')
@@ -266,6 +260,11 @@ describe('the branch audit on a phone', () => {
     await assertFitsSmallPhone(page, 'review queue, select mode')
     await assertAccessible(page, 'review queue, select mode')
     await bulk.click()
+    // One tap does not decide four claims: the count and the total points to confirm first.
+    const confirm = page.getByRole('dialog').filter({ hasText: '确认批量通过' })
+    await confirm.getByText(/^批量通过 4 条，共 [\d.]+ 分？$/).waitFor()
+    await confirm.getByRole('button', { name: '确认通过' }).click()
+    await confirm.waitFor({ state: 'hidden' })
     const result = page.locator('[data-test="bulk-result"]')
     await result.waitFor()
     assert.equal((await result.locator('[data-test="bulk-summary"]').textContent()).trim(), '已通过 4 条申报')
@@ -308,6 +307,7 @@ describe('the branch audit on a phone', () => {
     await page.getByRole('button', { name: '批量审核' }).click()
     await page.getByRole('checkbox', { name: '全选' }).click()
     await page.getByRole('button', { name: `批量通过 (${mine})` }).click()
+    await page.getByRole('dialog').filter({ hasText: '确认批量通过' }).getByRole('button', { name: '确认通过' }).click()
     const result = page.locator('[data-test="bulk-result"]')
     await result.waitFor()
     assert.equal(
@@ -321,7 +321,7 @@ describe('the branch audit on a phone', () => {
     await page.context().close()
   })
 
-  test('secretary1 records a 主题党日 for the whole branch and a deduction, then locks the month', async () => {
+  test('secretary1 records a 主题党日 for the whole branch and a deduction, and decides the last claim', async () => {
     // One more claim arrives, so the month cannot be closed yet.
     const late = await claim(people[1].token, items.P04, '撰写学习党的二十届四中全会精神心得体会')
 
@@ -343,7 +343,7 @@ describe('the branch audit on a phone', () => {
     const picker = page.getByRole('dialog', { name: '选择记分项目' })
     await picker.getByRole('radio', { name: /P02/ }).click()
     await picker.waitFor({ state: 'hidden' })
-    assert.equal(await page.getByLabel('日期').inputValue(), today)
+    assert.equal(await page.getByLabel('日期', { exact: true }).getAttribute('data-value'), today)
     await page.getByLabel('事由/主题').fill(`${Number(period.slice(5))}月主题党日：学习党的二十届四中全会精神`)
     await page.getByRole('button', { name: '全选' }).click()
     await page.locator('[data-test="attendee-count"]').getByText('已选 6/6 人').waitFor()
@@ -384,19 +384,54 @@ describe('the branch audit on a phone', () => {
     await page.waitForURL((url) => url.pathname === '/review')
     await page.getByText('暂无待审核申报').waitFor()
 
-    // Now the month can be locked; the confirmation says what will happen first.
+    // Nothing is pending, but members may still claim for this month until the deadline: the
+    // secretary cannot lock it yet (the current month's deadline is always next month).
     await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '支部' }).click()
     await page.waitForURL((url) => url.pathname === '/branch')
+    await blockers.getByText('截止后才能锁定').waitFor()
+    assert.equal(await blockers.getByText('待审核').count(), 0)
+    assert.equal(await page.locator('[data-test="close-month"]').isDisabled(), true)
+    const refused = await api(`/branches/${branch.id}/months/${period}/close`, {
+      method: 'POST',
+      token: secretary.token,
+    })
+    assert.equal(refused.status, 409)
+    assert.equal(refused.body.code, 'deadline_not_passed')
+    await page.context().close()
+  })
+
+  test('the org admin locks the month early, with a reason; secretary1 sees it locked', async () => {
+    const page = await (await phoneContext(browser)).newPage()
+    await signIn(page, 'admin')
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '支部' }).click()
+    await page.waitForURL((url) => url.pathname === '/branch')
+    await useBranch(page, branch.name)
+    await page.locator('[data-test="close-early-note"]').waitFor()
     const close = page.locator('[data-test="close-month"]')
-    await page.waitForFunction(() => document.querySelector('[data-test="close-month"]')?.disabled === false)
+    await close.getByText('提前锁定').waitFor()
     await close.click()
-    const dialog = page.getByRole('dialog')
+    const dialog = page.getByRole('dialog', { name: '提前锁定本月' })
     await dialog.getByText('2 条草稿/退回的申报将过期', { exact: false }).waitFor()
+    await dialog.getByRole('button', { name: '确认锁定' }).click()
+    await dialog.getByText('请填写提前锁定的原因').waitFor() // no reason, no lock
+    await dialog.getByLabel('提前锁定的原因').fill('支部换届前完成本月审核')
     await dialog.getByRole('button', { name: '确认锁定' }).click()
     await page.locator('.van-toast').getByText('已锁定，2 条申报已过期').waitFor()
     await page.locator('[data-test="month-locked"]').waitFor()
+    await page.locator('[data-test="month-closed-by"]').getByText('周明远 于').waitFor()
+    await page.context().close()
+
+    const locked = ok(await api(`/branches/${branch.id}/months/${period}`, { token: admin }), 'month')
+    assert.equal(locked.status, 'locked')
+  })
+
+  test('secretary1 sees the locked month and its ranking', async () => {
+    const page = await (await phoneContext(browser)).newPage()
+    await signIn(page, 'secretary1')
+    await page.goto('/branch')
+    await useBranch(page, branch.name)
     await page.locator('[data-test="month-status"]').getByText('已锁定').waitFor()
-    await page.locator('[data-test="month-closed-by"]').getByText(`${secretary.me.member.name} 于`).waitFor()
+    await page.locator('[data-test="month-closed-by"]').getByText('周明远 于').waitFor()
     const ranking = page.locator('[data-test="ranking"]')
     await ranking.getByText('王建华').waitFor()
     assert.equal(await ranking.locator('li').count(), 6)

@@ -30,7 +30,7 @@ export const TABS: TabItem[] = [
     path: '/branch',
     label: 'nav.branch',
     icon: 'flag-o',
-    roles: ['reviewer', 'secretary'],
+    roles: ['reviewer', 'secretary', 'org_admin'],
   },
   { name: 'me', path: '/me', label: 'nav.me', icon: 'user-o' },
 ]

@@ -1,13 +1,15 @@
 """Shared steps for the month, entry, ranking and points tests."""
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app import db
+from app import clock, db, periods
 from app.models import BranchMonth, LedgerEntry
 from tests.factories import World
 from tests.helpers import item_ids
@@ -26,13 +28,30 @@ def month_url(branch_id: int | None, period: str = "2026-11") -> str:
     return f"{API}/branches/{branch_id}/months/{period}"
 
 
+def after_window(period: str) -> datetime:
+    """A moment after any submission deadline of period (the 28th of the next month is the
+    latest deadline day a standard may set)."""
+    return periods.deadline(period, deadline_day=28, timezone="Asia/Shanghai") + timedelta(hours=1)
+
+
 async def close(
     client: httpx.AsyncClient,
     headers: dict[str, str],
     branch_id: int | None,
     period: str = "2026-11",
+    *,
+    at: datetime | None = None,
+    reason: str | None = None,
 ) -> httpx.Response:
-    return await client.post(f"{month_url(branch_id, period)}/close", headers=headers)
+    """POST the close as a secretary would once the month's window has ended (at, by default
+    after the deadline; the clock is moved for this call only) or, with a reason, early."""
+    moment = at or max(clock.now(), after_window(period))
+    body = None if reason is None else {"reason": reason}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(clock, "now", lambda: moment)
+        return await client.post(
+            f"{month_url(branch_id, period)}/close", json=body, headers=headers
+        )
 
 
 async def reopen(

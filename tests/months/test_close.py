@@ -3,7 +3,10 @@
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
+from sqlmodel import col
 
+from app.models import AuditEvent
 from tests.factories import login
 from tests.helpers import jpeg_bytes, new_claim, set_now, shanghai
 from tests.months.support import (
@@ -113,7 +116,9 @@ async def test_a_closed_month_cannot_be_closed_again(client, world, session):
 
 async def test_a_month_that_has_not_begun_cannot_be_closed(client, world, session):
     secretary = await login(client, "secretary_a")
-    response = await close(client, secretary, world.branch_a.id, "2026-12")
+    response = await close(
+        client, secretary, world.branch_a.id, "2026-12", at=shanghai("2026-11-20 10:00:00")
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "month_not_started"
     view = await client.get(month_url(world.branch_a.id, "2026-12"), headers=secretary)
@@ -433,14 +438,74 @@ async def test_the_window_shuts_after_the_deadline(client, world, session, monke
     set_now(monkeypatch, shanghai("2026-12-05 23:59:59"))
     body = (await client.get(month_url(world.branch_a.id), headers=secretary)).json()
     assert body["window_open"] is True
-    assert "deadline_not_passed" in [w["code"] for w in body["warnings"]]
+    assert [b["code"] for b in body["blockers"]] == ["deadline_not_passed"]
+    assert (body["can_close"], body["can_close_early"]) == (False, False)
     set_now(monkeypatch, shanghai("2026-12-06 00:00:00"))
     body = (await client.get(month_url(world.branch_a.id), headers=secretary)).json()
     assert body["window_open"] is False
-    assert "deadline_not_passed" not in [w["code"] for w in body["warnings"]]
+    assert body["blockers"] == []
+    assert (body["can_close"], body["can_close_early"]) == (True, False)
 
 
-async def test_month_view_blockers_and_warnings_follow_the_claims(client, world, session):
+async def test_a_secretary_cannot_close_before_the_deadline(client, world, session):
+    secretary = await login(client, "secretary_a")
+    response = await close(client, secretary, world.branch_a.id, at=shanghai("2026-12-05 23:59:59"))
+    assert response.status_code == 409, response.text
+    assert response.json()["code"] == "deadline_not_passed"
+    assert response.json()["deadline"] == "2026-12-05T23:59:59.999999+08:00"
+    refused = await close(
+        client, secretary, world.branch_a.id, at=shanghai("2026-11-20 10:00:00"), reason="提前"
+    )
+    assert refused.json()["code"] == "deadline_not_passed"
+    view = await client.get(month_url(world.branch_a.id), headers=secretary)
+    assert view.json()["status"] == "open"
+
+
+async def test_an_org_admin_closes_early_only_with_a_reason(client, world, session):
+    admin = await login(client, "admin")
+    view = (await client.get(month_url(world.branch_a.id), headers=admin)).json()
+    assert (view["can_close"], view["can_close_early"]) == (False, True)
+
+    now = shanghai("2026-11-20 10:00:00")
+    missing = await close(client, admin, world.branch_a.id, at=now)
+    assert missing.status_code == 422, missing.text
+    assert missing.json()["code"] == "reason_required"
+    blank = await close(client, admin, world.branch_a.id, at=now, reason="")
+    assert blank.status_code == 422
+    assert (await client.get(month_url(world.branch_a.id), headers=admin)).json()[
+        "status"
+    ] == "open"
+
+    closed = await close(client, admin, world.branch_a.id, at=now, reason="换届前提前完成审核")
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["status"] == "locked"
+    event = (
+        await session.execute(
+            select(AuditEvent).where(
+                col(AuditEvent.entity_type) == "branch_month", col(AuditEvent.action) == "close"
+            )
+        )
+    ).scalar_one()
+    assert event.comment == "换届前提前完成审核"
+    assert event.data["early"] is True
+
+
+async def test_a_close_after_the_deadline_is_not_early(client, world, session):
+    closed = await close(client, await login(client, "secretary_a"), world.branch_a.id)
+    assert closed.status_code == 200, closed.text
+    event = (
+        await session.execute(
+            select(AuditEvent).where(
+                col(AuditEvent.entity_type) == "branch_month", col(AuditEvent.action) == "close"
+            )
+        )
+    ).scalar_one()
+    assert (event.comment, event.data["early"]) == (None, False)
+
+
+async def test_month_view_blockers_and_warnings_follow_the_claims(
+    client, world, session, monkeypatch
+):
     items = await items_of(session, world)
     member = await login(client, "member_a")
     secretary = await login(client, "secretary_a")
@@ -448,11 +513,12 @@ async def test_month_view_blockers_and_warnings_follow_the_claims(client, world,
     await new_claim(client, member, items["M06"])  # a draft
     pending = await new_claim(client, member, items["C01"], submit=True)
 
+    set_now(monkeypatch, shanghai("2026-12-06 09:00:00"))  # the window has ended
     body = (await client.get(month_url(world.branch_a.id), headers=secretary)).json()
     assert body["can_close"] is False
     assert [(b["code"], b["count"]) for b in body["blockers"]] == [("claims_pending", 1)]
     warnings = {w["code"]: w["count"] for w in body["warnings"]}
-    assert warnings == {"deadline_not_passed": None, "claims_will_expire": 1}
+    assert warnings == {"claims_will_expire": 1}
 
     await decide(client, reviewer, pending["id"], "return")
     body = (await client.get(month_url(world.branch_a.id), headers=secretary)).json()

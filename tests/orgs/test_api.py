@@ -21,8 +21,8 @@ async def test_create_rename_and_list(client, world, session):
     )
     assert r.status_code == 200 and r.json()["name"] == "机关第一党总支"
     tree = await client.get("/api/v1/organisations", headers=headers)
-    paths = [o["path"] for o in tree.json()]
-    assert paths == sorted(paths) and len(paths) == 4
+    paths = [o["path"] for o in tree.json()["items"]]
+    assert paths == sorted(paths) and len(paths) == 4 and tree.json()["total"] == 4
     events = await session.execute(
         select(AuditEvent.action).where(
             AuditEvent.entity_type == "organisation", AuditEvent.entity_id == general["id"]
@@ -112,3 +112,55 @@ async def test_archive_refused_while_members_remain(client, world):
         },
     )
     assert r.status_code == 409 and r.json()["code"] == "not_a_branch"
+
+
+async def test_list_is_paginated_in_tree_order(client, world):
+    root = await login(client, "root")
+    whole = (await client.get("/api/v1/organisations", headers=root)).json()
+    assert whole["total"] == 5 and whole["page"] == 1 and len(whole["items"]) == 5
+    paths = [o["path"] for o in whole["items"]]
+    assert paths == sorted(paths)
+    pages = [
+        (
+            await client.get(
+                "/api/v1/organisations", headers=root, params={"page": n, "page_size": 2}
+            )
+        ).json()
+        for n in (1, 2, 3, 4)
+    ]
+    assert [p["total"] for p in pages] == [5, 5, 5, 5]
+    assert [p["page_size"] for p in pages] == [2, 2, 2, 2]
+    assert [o["path"] for p in pages for o in p["items"]] == paths
+    assert pages[3]["items"] == []
+    # The count is of what the caller may read, archived organisations only when asked.
+    admin = await login(client, "admin")
+    r = await client.get("/api/v1/organisations", headers=admin, params={"page_size": 1})
+    assert r.json()["total"] == 3 and len(r.json()["items"]) == 1
+    r = await client.post(f"/api/v1/organisations/{world.branch_b.id}/archive", headers=admin)
+    assert r.status_code == 409  # members still there: archive an empty one instead
+    empty = (
+        await client.post(
+            "/api/v1/organisations",
+            headers=admin,
+            json={"name": "空支部", "kind": "branch", "parent_id": world.committee.id},
+        )
+    ).json()
+    await client.post(f"/api/v1/organisations/{empty['id']}/archive", headers=admin)
+    r = await client.get("/api/v1/organisations", headers=admin)
+    assert r.json()["total"] == 3
+    r = await client.get("/api/v1/organisations", headers=admin, params={"include_archived": True})
+    assert r.json()["total"] == 4 and len(r.json()["items"]) == 4
+    for bad in ({"page": 0}, {"page_size": 0}, {"page_size": 201}):
+        r = await client.get("/api/v1/organisations", headers=admin, params=bad)
+        assert r.status_code == 422
+
+
+async def test_list_filters_by_kind(client, world):
+    admin = await login(client, "admin")
+    r = await client.get("/api/v1/organisations", headers=admin, params={"kind": "branch"})
+    assert r.status_code == 200, r.text
+    names = {o["name"] for o in r.json()["items"]}
+    assert names == {world.branch_a.name, world.branch_b.name}
+    assert r.json()["total"] == 2
+    bad = await client.get("/api/v1/organisations", headers=admin, params={"kind": "club"})
+    assert bad.status_code == 422

@@ -35,6 +35,8 @@ export class ApiError extends Error {
   readonly errors: ProblemFieldError[]
   /** Seconds from a Retry-After header, when the server sent one. */
   readonly retryAfter: number | null
+  /** The problem's other members (e.g. `entry_ids` of a `likely_duplicate`). */
+  readonly extra: Record<string, unknown>
 
   constructor(init: {
     status: number
@@ -43,6 +45,7 @@ export class ApiError extends Error {
     detail?: string | null
     errors?: ProblemFieldError[]
     retryAfter?: number | null
+    extra?: Record<string, unknown>
   }) {
     super(init.detail || init.title || init.code)
     this.name = 'ApiError'
@@ -52,6 +55,7 @@ export class ApiError extends Error {
     this.detail = init.detail ?? null
     this.errors = init.errors ?? []
     this.retryAfter = init.retryAfter ?? null
+    this.extra = init.extra ?? {}
   }
 
   /** The messages for one body field, e.g. `fieldErrors('new_password')`. */
@@ -193,6 +197,7 @@ export async function toApiError(response: Response): Promise<ApiError> {
       detail: typeof problem.detail === 'string' ? problem.detail : null,
       errors: Array.isArray(problem.errors) ? problem.errors : [],
       retryAfter,
+      extra: problem as Record<string, unknown>,
     })
   }
   return new ApiError({

@@ -14,8 +14,18 @@ import type {
 export const getMonth = (branchId: number, period: string, options?: RequestOptions) =>
   http.get<MonthView>(`/branches/${branchId}/months/${period}`, options)
 
-export const closeMonth = (branchId: number, period: string, options?: RequestOptions) =>
-  http.post<CloseResult>(`/branches/${branchId}/months/${period}/close`, undefined, options)
+/** Lock the month; before its deadline only an org admin may, with a reason. */
+export const closeMonth = (
+  branchId: number,
+  period: string,
+  reason?: string,
+  options?: RequestOptions,
+) =>
+  http.post<CloseResult>(
+    `/branches/${branchId}/months/${period}/close`,
+    reason ? { reason } : undefined,
+    options,
+  )
 
 export const reopenMonth = (
   branchId: number,
@@ -35,6 +45,10 @@ export const listEntries = (
   query: { month?: string; page?: number; page_size?: number } = {},
   options?: RequestOptions,
 ) => http.get<Page<Entry>>(`/branches/${branchId}/entries${queryString(query)}`, options)
+
+/** Void an entry while its month is open: its points are taken back by reversing rows. */
+export const voidEntry = (branchId: number, entryId: number, reason: string, options?: RequestOptions) =>
+  http.post<EntryDetail>(`/branches/${branchId}/entries/${entryId}/void`, { reason }, options)
 
 export const getEntry = (branchId: number, entryId: number, options?: RequestOptions) =>
   http.get<EntryDetail>(`/branches/${branchId}/entries/${entryId}`, options)

@@ -1,8 +1,10 @@
 // Which branch a reviewer or secretary is acting for: the branches where they hold one of those
-// roles; with several, the last one chosen on this device (localStorage), else the first.
+// roles (an org admin: every branch under their organisations); with several, the last one
+// chosen on this device (localStorage), else the first.
 import { computed, ref } from 'vue'
+import { listOrganisations } from '@/api/orgs'
 import { useAuthStore } from '@/stores/auth'
-import type { RoleAssignment } from '@/api/types'
+import type { Organisation, RoleAssignment } from '@/api/types'
 
 export interface ReviewBranch {
   id: number
@@ -40,6 +42,18 @@ export function reviewBranches(roles: RoleAssignment[], ownBranchId?: number | n
   )
 }
 
+/**
+ * An org admin's branches (from the organisations they may read) after those their own roles
+ * give; they may close those months (early too, with a reason, the server decides).
+ */
+export function withAdminBranches(own: ReviewBranch[], organisations: Organisation[]): ReviewBranch[] {
+  const known = new Set(own.map((b) => b.id))
+  const more = organisations
+    .filter((o) => o.kind === 'branch' && !known.has(o.id))
+    .map((o) => ({ id: o.id, name: o.name, isSecretary: true }))
+  return [...own, ...more]
+}
+
 /** The remembered branch if it is still one of them, otherwise the first. */
 export function chooseBranch(branches: ReviewBranch[], savedId: number | null): ReviewBranch | null {
   return branches.find((b) => b.id === savedId) ?? branches[0] ?? null
@@ -65,6 +79,22 @@ export function saveBranch(id: number): void {
 // Shared by every review screen, so switching on one switches them all.
 const chosen = ref<number | null>(null)
 let loaded = false
+// An org admin's branches, for the person they were loaded for.
+const adminOrganisations = ref<Organisation[]>([])
+let adminFor: number | null = null
+
+function loadAdminBranches(userId: number): void {
+  if (adminFor === userId) return
+  adminFor = userId
+  adminOrganisations.value = []
+  listOrganisations({ kind: 'branch', page_size: 200 }, { silent: true })
+    .then((page) => {
+      if (adminFor === userId) adminOrganisations.value = page.items
+    })
+    .catch(() => {
+      if (adminFor === userId) adminFor = null // try again on the next screen
+    })
+}
 
 export function useReviewBranch() {
   if (!loaded) {
@@ -72,7 +102,14 @@ export function useReviewBranch() {
     loaded = true
   }
   const auth = useAuthStore()
-  const branches = computed(() => reviewBranches(auth.roles, auth.me?.member?.branch_id))
+  const isAdmin = auth.hasRole('org_admin')
+  if (isAdmin && auth.me) loadAdminBranches(auth.me.user.id)
+  const branches = computed(() =>
+    withAdminBranches(
+      reviewBranches(auth.roles, auth.me?.member?.branch_id),
+      isAdmin ? adminOrganisations.value : [],
+    ),
+  )
   const branch = computed(() => chooseBranch(branches.value, chosen.value))
   const branchId = computed(() => branch.value?.id ?? null)
   const isSecretary = computed(() => branch.value?.isSecretary ?? false)
@@ -89,4 +126,6 @@ export function useReviewBranch() {
 export function resetReviewBranch(): void {
   chosen.value = null
   loaded = false
+  adminOrganisations.value = []
+  adminFor = null
 }

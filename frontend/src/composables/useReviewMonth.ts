@@ -10,14 +10,14 @@ export interface MonthNotice {
   toQueue?: boolean
 }
 
-const KNOWN_BLOCKERS = new Set(['claims_pending', 'month_not_started', 'month_locked'])
-const KNOWN_WARNINGS = new Set(['deadline_not_passed', 'claims_will_expire'])
+const KNOWN_BLOCKERS = new Set(['claims_pending', 'month_not_started', 'month_locked', 'deadline_not_passed'])
+const KNOWN_WARNINGS = new Set(['claims_will_expire'])
 
 /** Why the month cannot be closed; unknown codes fall back on the server's words. */
-export function blockerNotices(blockers: Blocker[], t: Translate): MonthNotice[] {
+export function blockerNotices(blockers: Blocker[], t: Translate, deadline = ''): MonthNotice[] {
   return blockers.map((b) => ({
     code: b.code,
-    text: KNOWN_BLOCKERS.has(b.code) ? t(`review.month.blockers.${b.code}`, { n: b.count ?? 0 }) : b.detail,
+    text: KNOWN_BLOCKERS.has(b.code) ? t(`review.month.blockers.${b.code}`, { n: b.count ?? 0, deadline }) : b.detail,
     toQueue: b.code === 'claims_pending',
   }))
 }
@@ -37,13 +37,17 @@ export function warningNotices(
   }))
 }
 
-/** Whether this person may press 月度审核锁定 now: secretaries only, with no blockers. */
+/**
+ * Whether this person may press 月度审核锁定 now: secretaries once nothing blocks it; an org
+ * admin also before the deadline ('early', with a reason), when the server says they may.
+ */
 export function closeState(
   view: MonthView | null,
   isSecretary: boolean,
-): 'hidden' | 'locked' | 'blocked' | 'ready' {
+): 'hidden' | 'locked' | 'blocked' | 'ready' | 'early' {
   if (!view) return 'hidden'
   if (view.status === 'locked') return 'locked'
+  if (view.can_close_early) return 'early'
   if (!isSecretary) return 'hidden'
   return view.can_close && view.blockers.length === 0 ? 'ready' : 'blocked'
 }

@@ -41,6 +41,16 @@ export function useSelection() {
   return { ids, count, has, toggle, allOf, setAll, prune, clear }
 }
 
+/** The points a bulk approval would grant: the claimed points of the chosen claims, in tenths
+ *  so that 0.1 + 0.2 adds up exactly. */
+export function claimedTotal(claims: Claim[], ids: number[]): number {
+  const chosen = new Set(ids)
+  const tenths = claims
+    .filter((c) => chosen.has(c.id))
+    .reduce((sum, c) => sum + Math.round(Number(c.claimed_points) * 10), 0)
+  return tenths / 10
+}
+
 /** A fresh UUID (crypto.randomUUID, with a fallback for old WebViews). */
 export function newKey(): string {
   if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID()

@@ -1,15 +1,31 @@
 // Which branch a reviewer acts for: from their roles, remembered on the device.
-import { beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { flushPromises } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
-import type { RoleAssignment } from '@/api/types'
+import type { Organisation, RoleAssignment } from '@/api/types'
 import {
   BRANCH_STORAGE_KEY,
   chooseBranch,
   resetReviewBranch,
   reviewBranches,
   useReviewBranch,
+  withAdminBranches,
 } from '@/composables/useReviewBranch'
 import { useAuthStore } from '@/stores/auth'
+
+const listOrganisations = vi.hoisted(() => vi.fn())
+vi.mock('@/api/orgs', () => ({ listOrganisations }))
+
+const org = (id: number, name: string, kind: Organisation['kind'] = 'branch'): Organisation => ({
+  id,
+  name,
+  kind,
+  parent_id: 1,
+  path: `/1/${id}/`,
+  depth: 1,
+  archived_at: null,
+  created_at: '2026-01-01T00:00:00Z',
+})
 
 const role = (
   r: RoleAssignment['role'],
@@ -109,5 +125,48 @@ describe('useReviewBranch', () => {
   it('a reviewer is not a secretary', () => {
     signIn([role('reviewer', 2, '青山社区党支部')])
     expect(useReviewBranch().isSecretary.value).toBe(false)
+  })
+})
+
+describe('org admins', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    localStorage.clear()
+    resetReviewBranch()
+    listOrganisations.mockReset()
+  })
+
+  it('adds the branches under their organisations, after their own, as closers', () => {
+    const own = [{ id: 2, name: '青山社区党支部', isSecretary: false }]
+    const merged = withAdminBranches(own, [org(1, '城关街道党工委', 'committee'), org(2, '青山社区党支部'), org(9, '街道机关党支部')])
+    expect(merged).toEqual([...own, { id: 9, name: '街道机关党支部', isSecretary: true }])
+  })
+
+  it('an org admin without a branch role gets the branches the server lists', async () => {
+    listOrganisations.mockResolvedValue({ items: [org(9, '街道机关党支部')], total: 1, page: 1, page_size: 200 })
+    const auth = useAuthStore()
+    auth.accessToken = 't'
+    auth.me = {
+      user: { id: 1, username: 'admin', display_name: '街道组织委员', must_change_password: false, is_superadmin: false, locale: 'zh-CN' },
+      member: null,
+      roles: [{ role: 'org_admin', organisation_id: 1, organisation_name: '城关街道党工委', organisation_kind: 'committee' }],
+    }
+    const { branchId, isSecretary } = useReviewBranch()
+    await flushPromises()
+    expect(listOrganisations).toHaveBeenCalledWith({ kind: 'branch', page_size: 200 }, { silent: true })
+    expect(branchId.value).toBe(9)
+    expect(isSecretary.value).toBe(true)
+  })
+
+  it('a reviewer who is no org admin asks for nothing', () => {
+    const auth = useAuthStore()
+    auth.accessToken = 't'
+    auth.me = {
+      user: { id: 3, username: 'reviewer1', display_name: '李秀英', must_change_password: false, is_superadmin: false, locale: 'zh-CN' },
+      member: null,
+      roles: [{ role: 'reviewer', organisation_id: 2, organisation_name: '青山社区党支部', organisation_kind: 'branch' }],
+    }
+    useReviewBranch()
+    expect(listOrganisations).not.toHaveBeenCalled()
   })
 })

@@ -24,11 +24,9 @@ const view = (over: Partial<MonthView> = {}): MonthView => ({
   entries: 3,
   approved_points: '4.9',
   can_close: false,
+  can_close_early: false,
   blockers: [{ code: 'claims_pending', detail: '11 submitted claims still await a decision.', count: 11 }],
-  warnings: [
-    { code: 'deadline_not_passed', detail: 'Members may still submit…', count: null },
-    { code: 'claims_will_expire', detail: '4 draft or returned claims will expire on close.', count: 4 },
-  ],
+  warnings: [{ code: 'claims_will_expire', detail: '4 draft or returned claims will expire on close.', count: 4 }],
   closed_at: null,
   closed_by: null,
   reopened_at: null,
@@ -49,6 +47,11 @@ describe('blockerNotices', () => {
     expect(n.toQueue).toBe(false)
   })
 
+  it('says until when members may still claim', () => {
+    const [n] = blockerNotices([{ code: 'deadline_not_passed', detail: 'x', count: null }], t, '12月5日 23:59')
+    expect(n.text).toBe('党员可申报到 12月5日 23:59，截止后才能锁定')
+  })
+
   it("shows the server's words for a code it does not know", () => {
     const [n] = blockerNotices([{ code: 'future_rule', detail: '另有原因', count: null }], t)
     expect(n.text).toBe('另有原因')
@@ -56,12 +59,9 @@ describe('blockerNotices', () => {
 })
 
 describe('warningNotices', () => {
-  it('warns about the deadline and the claims that will expire', () => {
+  it('warns about the claims that will expire', () => {
     const texts = warningNotices(view().warnings, t, () => '12月5日 23:59', view().deadline).map((w) => w.text)
-    expect(texts).toEqual([
-      '申报截止时间（12月5日 23:59）未到，锁定后党员不能再申报本月积分',
-      '4 条草稿/退回的申报将过期',
-    ])
+    expect(texts).toEqual(['4 条草稿/退回的申报将过期'])
   })
 })
 
@@ -75,6 +75,15 @@ describe('closeState', () => {
   })
   it('is ready once nothing blocks', () => {
     expect(closeState(view({ can_close: true, blockers: [] }), true)).toBe('ready')
+  })
+  it('is blocked for a secretary before the deadline', () => {
+    const early = [{ code: 'deadline_not_passed', detail: '', count: null }]
+    expect(closeState(view({ blockers: early }), true)).toBe('blocked')
+  })
+  it('lets an org admin close early when the server says they may', () => {
+    const early = [{ code: 'deadline_not_passed', detail: '', count: null }]
+    expect(closeState(view({ blockers: early, can_close_early: true }), false)).toBe('early')
+    expect(closeState(view({ blockers: early, can_close_early: true }), true)).toBe('early')
   })
   it('is locked for everyone once closed', () => {
     const locked = view({ status: 'locked', blockers: [{ code: 'month_locked', detail: '', count: null }] })

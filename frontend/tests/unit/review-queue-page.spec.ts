@@ -13,8 +13,13 @@ vi.mock('@/api/claims', async (original) => ({
   approveClaim: vi.fn(),
 }))
 vi.mock('@/api/points', () => ({ listMembers: vi.fn(), standardInForce: vi.fn() }))
+vi.mock('vant', async (original) => ({
+  ...(await original<typeof import('vant')>()),
+  showConfirmDialog: vi.fn(),
+}))
 
 const claimsApi = await import('@/api/claims')
+const vant = await import('vant')
 const pointsApi = await import('@/api/points')
 const { useAuthStore } = await import('@/stores/auth')
 const { resetReviewBranch } = await import('@/composables/useReviewBranch')
@@ -80,6 +85,8 @@ beforeEach(() => {
   vi.mocked(pointsApi.standardInForce).mockRejectedValue(new Error('none'))
   vi.mocked(claimsApi.listClaims).mockReset()
   vi.mocked(claimsApi.bulkReview).mockReset()
+  vi.mocked(vant.showConfirmDialog).mockReset()
+  vi.mocked(vant.showConfirmDialog).mockResolvedValue('confirm')
 })
 
 describe('ReviewQueuePage', () => {
@@ -124,6 +131,11 @@ describe('ReviewQueuePage', () => {
     await button.trigger('click')
     await flushPromises()
 
+    // First the count and the total points to confirm.
+    expect(vant.showConfirmDialog).toHaveBeenCalledOnce()
+    expect(vi.mocked(vant.showConfirmDialog).mock.calls[0][0]).toMatchObject({
+      message: '批量通过 2 条，共 1 分？',
+    })
     const [decisions, key] = vi.mocked(claimsApi.bulkReview).mock.calls[0]
     expect(decisions).toEqual([
       { claim_id: 91, decision: 'approve' },
@@ -137,6 +149,24 @@ describe('ReviewQueuePage', () => {
     // The approved claim left the list; the refused one stays.
     expect(wrapper.findAll('article[data-claim]').map((a) => a.attributes('data-claim'))).toEqual(['91'])
     expect(wrapper.get('[data-test="queue-count"]').text()).toBe('待审核 1 条')
+    wrapper.unmount()
+  })
+
+  it('批量通过 cancelled at the confirmation decides nothing', async () => {
+    const claims = [claim(93, 2, '李秀英'), { ...claim(95, 3, '王芳'), claimed_points: '2.5' } as Claim]
+    vi.mocked(claimsApi.listClaims).mockResolvedValue(page(claims))
+    vi.mocked(vant.showConfirmDialog).mockRejectedValue('cancel')
+    const wrapper = await mountQueue()
+    await wrapper.get('[data-test="select-mode"]').trigger('click')
+    await wrapper.get('[data-test="select-all"]').trigger('click')
+    await wrapper.get('[data-test="bulk-approve"]').trigger('click')
+    await flushPromises()
+    expect(vi.mocked(vant.showConfirmDialog).mock.calls[0][0]).toMatchObject({
+      title: '确认批量通过',
+      message: '批量通过 2 条，共 3 分？',
+    })
+    expect(claimsApi.bulkReview).not.toHaveBeenCalled()
+    expect(wrapper.findAll('article[data-claim]')).toHaveLength(2)
     wrapper.unmount()
   })
 })
