@@ -3,6 +3,12 @@
 Past months of the year get branch entries (主题党日, 党费, 党小组会, quarterly 党课 and
 党员大会), approved claims and a close; the current month has a review queue, a returned
 claim and a draft, so every screen has something to show.
+
+The activity ends at the moment of loading: nothing is dated later than app.clock.now(), and
+each record's history runs in causal order (created, submitted, decided, seen; a month is
+closed after its deadline and after its last decision). What would only happen later has not
+happened yet: a meeting of this evening is not recorded, a decision due tomorrow is still
+awaited or taken a little earlier.
 """
 
 import hashlib
@@ -141,17 +147,29 @@ async def load_activity(
             deadline = periods.deadline(
                 period, deadline_day=standard.deadline_day, timezone=standard.timezone
             )
+            # Past its deadline the month is closed: the morning after by the secretary, or, when
+            # that morning has not come yet, a while before now.
             closed = now > deadline
-            month_row = BranchMonth(branch_id=branch.id, period=period, status="open")
+            closed_at = min(deadline + timedelta(hours=10), deadline + (now - deadline) / 2)
+            # Every decision of the month precedes its close; nothing is later than now.
+            latest = closed_at - timedelta(hours=1) if closed else now
+            month_row = BranchMonth(
+                branch_id=branch.id,
+                period=period,
+                status="open",
+                created_at=_at(periods.first_day(period), 0),
+            )
             if closed:
                 month_row.status = "locked"
-                month_row.closed_at = deadline + timedelta(hours=10)
+                month_row.closed_at = closed_at
                 month_row.closed_by_user_id = secretary_id
                 counts["closed_months"] += 1
             session.add(month_row)
+            await session.flush()
+            assert month_row.id is not None
 
             def day(limit: int = 28, _last: date = last_day, _m: int = month) -> date:
-                return date(today.year, _m, min(rng.randint(1, limit), _last.day))
+                return date(today.year, _m, rng.randint(1, min(limit, _last.day)))
 
             # Branch entries: the month's meetings and dues, recorded by the secretary.
             plans = [("P02", 0.9), ("D03", 1.0), ("D02", 0.85)]
@@ -163,6 +181,8 @@ async def load_activity(
                 item = items[code]
                 attendees = [m for m in members if rng.random() < attendance]
                 when = day(20)
+                if _at(when, 20) > now:
+                    continue  # this evening's meeting is not recorded yet
                 entry = BranchEntry(
                     kind="entry",
                     branch_id=branch.id,
@@ -179,8 +199,25 @@ async def load_activity(
                 )
                 session.add(entry)
                 await session.flush()
+                assert entry.id is not None
                 for m in attendees:
                     session.add(_ledger(m, period, standard, item, item.points, "entry", entry))
+                session.add(
+                    AuditEvent(
+                        actor_user_id=secretary_id,
+                        entity_type="branch_entry",
+                        entity_id=entry.id,
+                        action="entry",
+                        to_state="recorded",
+                        data={
+                            "item": code,
+                            "period": period,
+                            "points_each": str(item.points),
+                            "member_ids": [a.id for a in attendees],
+                        },
+                        created_at=entry.created_at,
+                    )
+                )
                 counts["entries"] += 1
                 counts["ledger"] += len(attendees)
 
@@ -190,8 +227,8 @@ async def load_activity(
                 wanted = rng.randint(1, 2) if current else rng.randint(0, 2)
                 for item in rng.sample(choices, k=min(len(choices), wanted)):
                     occurred = day()
-                    if occurred > today:
-                        continue
+                    if _at(occurred, 21) > now:
+                        continue  # claimed this evening, which has not come yet
                     status = "approved"
                     if current:
                         status = rng.choice(["submitted"] * 4 + ["approved", "draft"])
@@ -212,11 +249,11 @@ async def load_activity(
                         created_at=_at(occurred, 21),
                         updated_at=_at(occurred, 21),
                     )
-                    await _decide(session, rng, claim, m, reviewer_for(m), status)
-                    if status == "approved":
+                    await _decide(session, rng, claim, m, reviewer_for(m), status, latest)
+                    if claim.status == "approved":
                         session.add(_ledger(m, period, standard, item, item.points, "claim", claim))
                         counts["ledger"] += 1
-                    if item.requires_evidence and status != "draft":
+                    if item.requires_evidence and claim.status != "draft":
                         data = _photo(rng)
                         key = new_key("evidence", "jpg")
                         await storage.put(key, data)
@@ -240,6 +277,10 @@ async def load_activity(
                 member = members[2]
                 item = items["M10"]
                 occurred = day()
+                if _at(occurred, 21) > now:
+                    occurred -= timedelta(days=1)
+                if occurred.month != month:
+                    continue  # the month began this very day: nothing to return yet
                 returned = Claim(
                     member_id=member.id,  # type: ignore[arg-type]
                     branch_id=branch.id,
@@ -255,8 +296,28 @@ async def load_activity(
                     created_at=_at(occurred, 21),
                     updated_at=_at(occurred, 21),
                 )
-                await _decide(session, rng, returned, member, reviewer_for(member), "returned")
+                await _decide(
+                    session, rng, returned, member, reviewer_for(member), "returned", latest
+                )
                 counts["claims"] += 1
+            if closed:
+                session.add(
+                    AuditEvent(
+                        actor_user_id=secretary_id,
+                        entity_type="branch_month",
+                        entity_id=month_row.id,
+                        action="close",
+                        from_state="open",
+                        to_state="locked",
+                        data={
+                            "branch_id": branch.id,
+                            "period": period,
+                            "expired_claims": 0,
+                            "early": False,
+                        },
+                        created_at=closed_at,
+                    )
+                )
     await session.flush()
     return counts
 
@@ -284,9 +345,15 @@ def _ledger(
         points=points,
         source=source,
         claim_id=origin.id if isinstance(origin, Claim) else None,
+        claim_round=origin.decision_round if isinstance(origin, Claim) else None,
         entry_id=origin.id if isinstance(origin, BranchEntry) else None,
-        created_by_user_id=origin.created_by_user_id,
-        created_at=origin.created_at,
+        created_by_user_id=(
+            origin.reviewed_by_user_id if isinstance(origin, Claim) else origin.created_by_user_id
+        ),
+        # A claim's points enter the ledger when it is approved, an entry's when recorded.
+        created_at=(origin.decided_at or origin.created_at)
+        if isinstance(origin, Claim)
+        else origin.created_at,
     )
 
 
@@ -297,8 +364,11 @@ async def _decide(
     member: Member,
     reviewer_id: int,
     status: str,
+    latest: datetime,
 ) -> None:
-    """Store the claim with the audit trail a real one would have."""
+    """Store the claim with the audit trail a real one would have, in causal order and none of
+    it after latest: a step that would come later has not happened yet, so the claim stays a
+    draft (not yet submitted) or submitted (awaiting its decision)."""
     session.add(claim)
     await session.flush()
     assert claim.id is not None
@@ -306,11 +376,19 @@ async def _decide(
     trail: list[tuple[str, str | None, str, int | None, str | None, datetime]] = [
         ("create", None, "draft", member.user_id, None, created)
     ]
+    submitted = created + timedelta(minutes=2)
+    if status != "draft" and submitted > latest:
+        status = "draft"
     if status != "draft":
-        claim.submitted_at = created + timedelta(minutes=2)
-        trail.append(("submit", "draft", "submitted", member.user_id, None, claim.submitted_at))
+        claim.submitted_at = submitted
+        trail.append(("submit", "draft", "submitted", member.user_id, None, submitted))
+    decided = created + timedelta(days=rng.randint(1, 3), minutes=rng.randint(-300, 300))
+    if status in ("approved", "rejected", "returned") and decided > latest:
+        # Due later than now: decided a little before now if there was time, else awaited.
+        decided = latest - timedelta(minutes=rng.randint(5, 90))
+        if decided < submitted + timedelta(minutes=30):
+            status = "submitted"
     if status in ("approved", "rejected", "returned"):
-        decided = created + timedelta(days=rng.randint(1, 3))
         comment = None
         if status == "rejected":
             comment = "该活动已由支部统一记分，不再重复申报"
@@ -320,9 +398,12 @@ async def _decide(
         claim.reviewed_by_user_id = reviewer_id
         claim.decided_at = decided
         claim.decision_comment = comment
-        claim.decision_seen_at = decided + timedelta(hours=5) if status == "approved" else None
+        seen = decided + timedelta(hours=5)
+        claim.decision_seen_at = seen if status == "approved" and seen <= latest else None
         action = {"approved": "approve", "rejected": "reject", "returned": "return"}[status]
         trail.append((action, "submitted", status, reviewer_id, comment, decided))
+    claim.status = status
+    claim.updated_at = trail[-1][-1]
     for action, before, after, actor, comment, at in trail:
         session.add(
             AuditEvent(

@@ -146,12 +146,28 @@ async def reset_password(
     return AccountCredentials(username=username, initial_password=password)
 
 
-@router.get("/organisations/{org_id}/role-assignments", response_model=list[RoleAssignmentPublic])
+@router.get("/organisations/{org_id}/role-assignments", response_model=Page[RoleAssignmentPublic])
 async def list_roles(
-    org_id: IdPath, session: SessionDep, principal: CurrentPrincipal
-) -> list[RoleAssignmentPublic]:
-    rows = await service.roles_on(session=session, principal=principal, organisation_id=org_id)
-    return [RoleAssignmentPublic.model_validate(r) for r in rows]
+    org_id: IdPath,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 50,
+) -> Page[RoleAssignmentPublic]:
+    """Role assignments on the organisation and below it, by id."""
+    rows, total = await service.roles_on(
+        session=session,
+        principal=principal,
+        organisation_id=org_id,
+        page=page,
+        page_size=page_size,
+    )
+    return Page(
+        items=[RoleAssignmentPublic.model_validate(r) for r in rows],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )
 
 
 @router.post(

@@ -389,14 +389,19 @@ async def revoke_role(*, session: AsyncSession, principal: Principal, assignment
 
 
 async def roles_on(
-    *, session: AsyncSession, principal: Principal, organisation_id: int
-) -> list[RoleAssignment]:
+    *, session: AsyncSession, principal: Principal, organisation_id: int, page: int, page_size: int
+) -> tuple[list[RoleAssignment], int]:
+    """Role assignments on the organisation and below, by id, one page at a time, and how many
+    there are in all."""
     org = await orgs.get(session, organisation_id)
     principal.require(Action.member_read, org.path)
-    rows = await session.execute(
+    stmt = (
         select(RoleAssignment)
         .join(Organisation, col(Organisation.id) == col(RoleAssignment.organisation_id))
         .where(col(Organisation.path).startswith(org.path))
-        .order_by(col(RoleAssignment.id))
     )
-    return list(rows.scalars())
+    total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = await session.execute(
+        stmt.order_by(col(RoleAssignment.id)).offset((page - 1) * page_size).limit(page_size)
+    )
+    return list(rows.scalars()), total

@@ -8,7 +8,7 @@ from app.db import SessionDep
 from app.deps import CurrentPrincipal
 from app.errors import NotFound
 from app.models import StandardVersion
-from app.schemas import IdPath, IdQuery
+from app.schemas import IdPath, IdQuery, Page, PageQuery, PageSizeQuery
 from app.standards import service
 from app.standards.schemas import (
     ItemCreate,
@@ -52,18 +52,30 @@ async def _full(session: SessionDep, standard: StandardVersion) -> StandardPubli
     )
 
 
-@router.get("", response_model=list[StandardSummary])
+@router.get("", response_model=Page[StandardSummary])
 async def list_standards(
     session: SessionDep,
     principal: CurrentPrincipal,
     year: YearQuery = None,
     organisation_id: IdQuery = None,
-) -> list[StandardSummary]:
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 50,
+) -> Page[StandardSummary]:
     """Versions by year; for an organisation, its own and those it inherits from above."""
-    rows = await service.list_versions(
-        session=session, principal=principal, year=year, organisation_id=organisation_id
+    rows, total = await service.list_versions(
+        session=session,
+        principal=principal,
+        year=year,
+        organisation_id=organisation_id,
+        page=page,
+        page_size=page_size,
     )
-    return [StandardSummary.model_validate(s) for s in rows]
+    return Page(
+        items=[StandardSummary.model_validate(s) for s in rows],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )
 
 
 @router.get("/in-force", response_model=StandardPublic)

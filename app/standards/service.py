@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
@@ -138,12 +138,31 @@ def _require_draft(standard: StandardVersion) -> None:
         )
 
 
+def _readable_filter(principal: Principal) -> ColumnElement[bool]:
+    """SQL twin of can_read over Organisation: inside the caller's standard_read subtrees, or an
+    organisation at or above one the caller is attached to."""
+    inside = orgs.subtree_filter(principal.roots(Action.standard_read))
+    if principal.service_account is not None and "standards:read" not in principal.scopes:
+        return inside
+    above = {int(x) for p in principal.related_paths() for x in p.strip("/").split("/") if x}
+    return or_(inside, col(Organisation.id).in_(sorted(above))) if above else inside
+
+
 async def list_versions(
-    *, session: AsyncSession, principal: Principal, year: int | None, organisation_id: int | None
-) -> list[StandardVersion]:
-    """Versions the caller may read; for an organisation, its own and those it inherits."""
-    stmt = select(StandardVersion, col(Organisation.path)).join(
-        Organisation, col(Organisation.id) == col(StandardVersion.organisation_id)
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    year: int | None,
+    organisation_id: int | None,
+    page: int,
+    page_size: int,
+) -> tuple[list[StandardVersion], int]:
+    """Versions the caller may read, newest year first, then by id, one page at a time; for an
+    organisation, its own and those it inherits. Also how many there are in all."""
+    stmt = (
+        select(StandardVersion)
+        .join(Organisation, col(Organisation.id) == col(StandardVersion.organisation_id))
+        .where(_readable_filter(principal))
     )
     if organisation_id is not None:
         org = await orgs.get(session, organisation_id)
@@ -151,10 +170,13 @@ async def list_versions(
         stmt = stmt.where(col(StandardVersion.organisation_id).in_(ancestors))
     if year is not None:
         stmt = stmt.where(col(StandardVersion.year) == year)
+    total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = await session.execute(
         stmt.order_by(col(StandardVersion.year).desc(), col(StandardVersion.id))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
     )
-    return [s for s, path in rows.all() if can_read(principal, path)]
+    return list(rows.scalars()), total
 
 
 async def in_force(

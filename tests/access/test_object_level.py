@@ -81,7 +81,10 @@ async def test_org_admin_outside_subtree_is_refused(client, world):
     )
     assert r.status_code == 403
     tree = await client.get("/api/v1/organisations", headers=headers)
-    assert {o["id"] for o in tree.json()} == {world.other_committee.id, world.other_branch.id}
+    assert {o["id"] for o in tree.json()["items"]} == {
+        world.other_committee.id,
+        world.other_branch.id,
+    }
 
 
 async def test_org_admin_cannot_transfer_into_a_foreign_branch(client, world):

@@ -199,3 +199,31 @@ async def test_role_assignment_on_branch_only(client, world):
     assert {r["role"] for r in me.json()["roles"]} == {"member", "reviewer"}
     r2 = await client.delete(f"/api/v1/role-assignments/{r.json()['id']}", headers=headers)
     assert r2.status_code == 204
+
+
+async def test_role_assignments_are_paginated_by_id(client, world, session):
+    branch_a, committee = world.branch_a.id, world.committee.id
+    rows = await session.execute(
+        select(RoleAssignment.id)
+        .where(RoleAssignment.organisation_id == branch_a)
+        .order_by(RoleAssignment.id)
+    )
+    expected = rows.scalars().all()
+    await session.rollback()  # end the read before the API writes (SQLite locks)
+    admin = await login(client, "admin")
+    url = f"/api/v1/organisations/{branch_a}/role-assignments"
+    whole = (await client.get(url, headers=admin)).json()
+    assert [r["id"] for r in whole["items"]] == list(expected)
+    assert whole["total"] == len(expected) == 7 and whole["page"] == 1
+    pages = [
+        (await client.get(url, headers=admin, params={"page": n, "page_size": 3})).json()
+        for n in (1, 2, 3)
+    ]
+    assert [p["total"] for p in pages] == [7, 7, 7]
+    assert [len(p["items"]) for p in pages] == [3, 3, 1]
+    assert [r["id"] for p in pages for r in p["items"]] == list(expected)
+    # The committee's list covers its branches below it.
+    r = await client.get(f"/api/v1/organisations/{committee}/role-assignments", headers=admin)
+    assert r.json()["total"] == 7 + 3 + 1  # branch A, branch B, the committee's admin
+    r = await client.get(url, headers=await login(client, "other_admin"))
+    assert r.status_code == 403

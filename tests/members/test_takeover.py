@@ -119,7 +119,7 @@ async def test_org_admin_cannot_take_over_an_admin_above_it(client, world, tree)
     roles = await client.get(
         f"/api/v1/organisations/{tree['g1']}/role-assignments", headers=headers
     )
-    boss_member_role = next(r for r in roles.json() if r["user_id"] == tree["boss_user"])
+    boss_member_role = next(r for r in roles.json()["items"] if r["user_id"] == tree["boss_user"])
     assert _outranked(
         await client.delete(f"/api/v1/role-assignments/{boss_member_role['id']}", headers=headers)
     )

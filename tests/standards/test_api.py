@@ -138,7 +138,7 @@ async def test_draft_edit_and_publish(client, world):
     r = await client.post(f"/api/v1/standards/{sid}/publish", headers=headers)
     assert r.status_code == 200 and r.json()["status"] == "published"
     r = await client.get("/api/v1/standards", headers=headers, params={"year": 2027})
-    assert [s["id"] for s in r.json()] == [sid]
+    assert [s["id"] for s in r.json()["items"]] == [sid] and r.json()["total"] == 1
 
 
 async def test_second_published_version_for_a_year_is_refused(client, world):
@@ -217,3 +217,40 @@ async def test_invalid_items_are_422(client, world):
         f"/api/v1/standards/{sid}", headers=headers, json={"timezone": "Mars/Olympus"}
     )
     assert r.status_code == 422
+
+
+async def test_list_is_paginated_with_exact_counts(client, world):
+    admin = await login(client, "admin")
+    made = []
+    for org, year in [(world.committee, 2027), (world.branch_b, 2027), (world.committee, 2028)]:
+        r = await client.post(
+            "/api/v1/standards", headers=admin, json={"organisation_id": org.id, "year": year}
+        )
+        assert r.status_code == 201
+        made.append(r.json()["id"])
+    # Newest year first, then by id: 2028, 2027 (committee, branch B), 2026 (the default).
+    expected = [made[2], made[0], made[1], world.standard_id]
+    whole = (await client.get("/api/v1/standards", headers=admin)).json()
+    assert [s["id"] for s in whole["items"]] == expected and whole["total"] == 4
+    pages = [
+        (
+            await client.get("/api/v1/standards", headers=admin, params={"page": n, "page_size": 3})
+        ).json()
+        for n in (1, 2)
+    ]
+    assert [p["total"] for p in pages] == [4, 4]
+    assert [s["id"] for p in pages for s in p["items"]] == expected
+    # A member of branch A reads what applies above them, not branch B's own versions.
+    member_a = await login(client, "member_a")
+    r = await client.get("/api/v1/standards", headers=member_a, params={"page_size": 1})
+    assert r.json()["total"] == 3 and [s["id"] for s in r.json()["items"]] == [made[2]]
+    r = await client.get(
+        "/api/v1/standards",
+        headers=member_a,
+        params={"organisation_id": world.branch_a.id, "year": 2027},
+    )
+    assert [s["id"] for s in r.json()["items"]] == [made[0]] and r.json()["total"] == 1
+    # Another committee's admin sees none of these.
+    other = await login(client, "other_admin")
+    r = await client.get("/api/v1/standards", headers=other)
+    assert r.json() == {"items": [], "total": 0, "page": 1, "page_size": 50}
