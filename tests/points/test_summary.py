@@ -246,7 +246,7 @@ async def test_the_timeline_shows_claim_events_entries_and_adjustments(client, w
         headers=await login(client, "member_a"),
     )
     assert response.status_code == 200, response.text
-    events = {(e["entity_type"], e["entity_id"], e["action"]) for e in response.json()}
+    events = {(e["entity_type"], e["entity_id"], e["action"]) for e in response.json()["items"]}
     assert {
         ("claim", ids["claim"], "create"),
         ("claim", ids["claim"], "submit"),
@@ -254,7 +254,7 @@ async def test_the_timeline_shows_claim_events_entries_and_adjustments(client, w
         ("branch_entry", ids["entry"], "entry"),
         ("branch_entry", ids["adjustment"], "adjustment"),
     } <= events
-    (adjustment,) = [e for e in response.json() if e["action"] == "adjustment"]
+    (adjustment,) = [e for e in response.json()["items"] if e["action"] == "adjustment"]
     assert adjustment["comment"] == "误记出席，更正"
     assert adjustment["actor"]["id"] == world.users["admin"].id
     other = await client.get(
@@ -262,7 +262,7 @@ async def test_the_timeline_shows_claim_events_entries_and_adjustments(client, w
         params={"year": 2026},
         headers=await login(client, "member_a2"),
     )
-    assert other.json() == []
+    assert other.json() == {"items": [], "total": 0, "page": 1, "page_size": 100}
 
 
 async def _a_ledger_row(client, world, session) -> int:
