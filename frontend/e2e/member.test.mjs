@@ -18,6 +18,7 @@ import {
   YEAR,
   tenths,
 } from './helpers.mjs'
+import { pickDate } from './date-picker.mjs'
 
 /**
  * An item member1 may still claim once this month and this year: self-declared, for their
@@ -158,7 +159,7 @@ describe('member1 declares points on a phone', () => {
     await main().getByText(photoItem.title).waitFor()
     await main().getByText('需佐证材料').first().waitFor()
 
-    await page.getByLabel('发生日期').fill(TODAY)
+    await pickDate(page, '发生日期', TODAY)
     await page.getByLabel('情况说明').fill(`参加社区“清洁家园”志愿服务，清理楼道小广告（${RUN}）`)
 
     // A large camera-sized JPEG, made by the browser itself.
@@ -206,6 +207,9 @@ describe('member1 declares points on a phone', () => {
   })
 
   test('sees it 待审核 in My claims', async () => {
+    // A claim's page has a back arrow instead of the tab bar: back home, then the 申报 tab.
+    await page.getByRole('button', { name: '返回' }).click()
+    await page.waitForURL((url) => url.pathname === '/')
     await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '申报' }).click()
     await page.waitForURL((url) => url.pathname === '/claims')
     const card = page.locator(`[data-test="claim-${newClaimId}"]`)
