@@ -8,7 +8,10 @@ from app.integrations.router import router as integrations_router
 from app.members.router import router as members_router
 from app.months.router import router as months_router
 from app.orgs.router import router as orgs_router
+from app.points.router import branch_router as points_branch_router
 from app.points.router import router as points_router
+from app.reminders.router import router as reminders_router
+from app.room.router import router as room_router
 from app.standards.router import router as standards_router
 
 api_router = APIRouter(prefix="/api/v1")
@@ -23,3 +26,8 @@ api_router.include_router(members_router)
 api_router.include_router(standards_router)
 api_router.include_router(integrations_router)
 api_router.include_router(points_router)
+# /branches/{org_id}/ranking (the year's closed months) beside the months router's paths.
+api_router.include_router(points_branch_router)
+api_router.include_router(room_router)
+# /branches/{org_id}/months/{period}/undeclared and /reminders; /me/reminders and /me/todo.
+api_router.include_router(reminders_router)

@@ -5,6 +5,7 @@ from app.models.claim import CLAIM_STATES, Claim, ClaimEvidence, ClaimStatus, Id
 from app.models.ledger import BranchEntry, BranchMonth, LedgerEntry
 from app.models.member import Member, MemberTransfer
 from app.models.org import Organisation
+from app.models.reminder import Reminder
 from app.models.standard import StandardItem, StandardVersion
 from app.models.user import AuthThrottle, RefreshToken, RoleAssignment, ServiceAccount, User
 
@@ -23,6 +24,7 @@ __all__ = [
     "MemberTransfer",
     "Organisation",
     "RefreshToken",
+    "Reminder",
     "RoleAssignment",
     "ServiceAccount",
     "StandardItem",

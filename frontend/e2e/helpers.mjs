@@ -82,6 +82,22 @@ export async function api(path, { method = 'GET', token, json } = {}) {
   return { status: response.status, body, headers: response.headers }
 }
 
+/** Sign in on the sign-in page and wait to be let in (to the home page, or where it leads). */
+export async function signIn(page, username, password = DEMO_PASSWORD) {
+  await page.goto('/login')
+  await page.getByLabel('用户名').fill(username)
+  await page.getByLabel('密码', { exact: true }).fill(password)
+  await page.getByRole('button', { name: '登录' }).click()
+  await page.waitForURL((url) => url.pathname !== '/login')
+}
+
+/** Act for the given branch, with the switcher shown to those who act for several. */
+export async function useBranch(page, name) {
+  const picker = page.getByLabel('支部', { exact: true })
+  await picker.waitFor()
+  await picker.selectOption({ label: name })
+}
+
 export async function apiLogin(username, password = DEMO_PASSWORD) {
   const { status, body } = await api('/auth/login', { method: 'POST', json: { username, password } })
   assert.equal(status, 200, `API sign-in of ${username} failed: ${JSON.stringify(body)}`)

@@ -144,6 +144,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/branches/{org_id}/entries/{entry_id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Void Entry
+         * @description Void an entry while its month is open (reason required): its points are taken back by
+         *     reversing ledger rows; the entry stays, shown as voided.
+         */
+        post: operations["void_entry_api_v1_branches__org_id__entries__entry_id__void_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/branches/{org_id}/months/{period}": {
         parameters: {
             query?: never;
@@ -153,7 +174,7 @@ export interface paths {
         };
         /**
          * Read Month
-         * @description Counts by state, the deadline, and whether the month can be closed and why not.
+         * @description Counts by state, the deadline, and whether the caller can close the month and why not.
          */
         get: operations["read_month_api_v1_branches__org_id__months__period__get"];
         put?: never;
@@ -175,7 +196,8 @@ export interface paths {
         put?: never;
         /**
          * Close Month
-         * @description Lock the month (secretary): refused while claims are pending; drafts expire.
+         * @description Lock the month (secretary) once its submission deadline has passed, or earlier (org
+         *     admin, reason required): refused while claims are pending; drafts expire.
          */
         post: operations["close_month_api_v1_branches__org_id__months__period__close_post"];
         delete?: never;
@@ -204,6 +226,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/branches/{org_id}/months/{period}/ranking.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Month Ranking Xlsx
+         * @description 亮分公示: the month's ranking as XLSX for the notice board (same readers as the ranking).
+         */
+        get: operations["month_ranking_xlsx_api_v1_branches__org_id__months__period__ranking_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/branches/{org_id}/months/{period}/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Reminders
+         * @description Remind some members (member_ids) or all who have not declared (all: true), each at
+         *     most once a day for the month: those left out are counted and named, not refused.
+         */
+        post: operations["send_reminders_api_v1_branches__org_id__months__period__reminders_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/branches/{org_id}/months/{period}/reopen": {
         parameters: {
             query?: never;
@@ -218,6 +281,47 @@ export interface paths {
          * @description Reopen a closed month (org admin, reason required).
          */
         post: operations["reopen_month_api_v1_branches__org_id__months__period__reopen_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/branches/{org_id}/months/{period}/undeclared": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Undeclared
+         * @description Active members with no claim submitted, decided or returned for the month (drafts do
+         *     not count), with the reminders they were sent for it.
+         */
+        get: operations["list_undeclared_api_v1_branches__org_id__months__period__undeclared_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/branches/{org_id}/ranking": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Branch Year Ranking
+         * @description 年度亮分: members by the points of the year's closed months (the branch's members too).
+         */
+        get: operations["branch_year_ranking_api_v1_branches__org_id__ranking_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -408,6 +512,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/claims/{claim_id}/revert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revert Claim
+         * @description Undo a decision while the month is open (reason required): the claim is submitted
+         *     again; an approval's points are taken back by a reversing ledger row.
+         */
+        post: operations["revert_claim_api_v1_claims__claim_id__revert_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/claims/{claim_id}/submit": {
         parameters: {
             query?: never;
@@ -482,6 +607,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Reminders
+         * @description The caller's reminders, unread first; `?unread=true` for the unread ones only.
+         */
+        get: operations["my_reminders_api_v1_me_reminders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/reminders/{reminder_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read Reminder
+         * @description Mark one of the caller's reminders read (dismissed).
+         */
+        post: operations["read_reminder_api_v1_me_reminders__reminder_id__read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/todo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Todo
+         * @description For each branch the caller reviews: claims waiting, members who have not declared the
+         *     month being declared, and the days to its deadline.
+         */
+        get: operations["my_todo_api_v1_me_todo_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members": {
         parameters: {
             query?: never;
@@ -524,6 +710,26 @@ export interface paths {
         patch: operations["update_member_api_v1_members__member_id__patch"];
         trace?: never;
     };
+    "/api/v1/members/{member_id}/attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Member Attendance
+         * @description The branch-recorded items (meetings, 党课…) the member was included in, newest first.
+         */
+        get: operations["member_attendance_api_v1_members__member_id__attendance_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members/{member_id}/deactivate": {
         parameters: {
             query?: never;
@@ -550,7 +756,8 @@ export interface paths {
         };
         /**
          * Member Ledger
-         * @description The member's ledger rows for a year, oldest first (append-only).
+         * @description 积分明细: the year's ledger rows (append-only) by month and day, oldest first unless
+         *     order=desc, each with the score after it; every month's subtotal; the year's total.
          */
         get: operations["member_ledger_api_v1_members__member_id__ledger_get"];
         put?: never;
@@ -609,6 +816,27 @@ export interface paths {
         put?: never;
         /** Reset Password */
         post: operations["reset_password_api_v1_members__member_id__reset_password_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{member_id}/room": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Member Room
+         * @description Each declarable item's caps as the submit check counts them (points used and left,
+         *     occurrences left), the month's state for claims (window, close), and the open months.
+         */
+        get: operations["member_room_api_v1_members__member_id__room_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -681,7 +909,8 @@ export interface paths {
         };
         /**
          * List Organisations
-         * @description The organisation tree the caller may read, ordered so parents precede children.
+         * @description The organisation tree the caller may read (of one kind, if given), ordered so parents
+         *     precede children.
          */
         get: operations["list_organisations_api_v1_organisations_get"];
         put?: never;
@@ -752,7 +981,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Roles */
+        /**
+         * List Roles
+         * @description Role assignments on the organisation and below it, by id.
+         */
         get: operations["list_roles_api_v1_organisations__org_id__role_assignments_get"];
         put?: never;
         post?: never;
@@ -1026,6 +1258,32 @@ export interface components {
              */
             points?: number | string | null;
         };
+        /** AttendanceRow */
+        AttendanceRow: {
+            /** Entry Id */
+            entry_id: number;
+            item: components["schemas"]["ItemRef"];
+            /**
+             * Occurred On
+             * Format: date
+             */
+            occurred_on: string;
+            /** Period */
+            period: string;
+            /**
+             * Points
+             * @description Net ledger points of the entry (0 once voided)
+             */
+            points: string;
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+            recorded_by: components["schemas"]["PersonRef"] | null;
+            /** Voided */
+            voided: boolean;
+        };
         /** Blocker */
         Blocker: {
             /** Code */
@@ -1239,6 +1497,14 @@ export interface components {
             /** Quantity */
             quantity?: number | null;
         };
+        /** CloseBody */
+        CloseBody: {
+            /**
+             * Reason
+             * @description Required when an org admin closes before the deadline
+             */
+            reason?: string | null;
+        };
         /** CloseResult */
         CloseResult: {
             /** Approved Points */
@@ -1249,6 +1515,11 @@ export interface components {
             branch_id: number;
             /** Can Close */
             can_close: boolean;
+            /**
+             * Can Close Early
+             * @description The caller (an org admin) may close the month before its deadline, giving a reason
+             */
+            can_close_early: boolean;
             /** Closed At */
             closed_at: string | null;
             closed_by: components["schemas"]["PersonRef"] | null;
@@ -1308,6 +1579,12 @@ export interface components {
         };
         /** EntryCreate */
         EntryCreate: {
+            /**
+             * Confirm Duplicate
+             * @description Record it although some members already have an entry of the same item on the same day (answered 409 likely_duplicate otherwise).
+             * @default false
+             */
+            confirm_duplicate: boolean;
             /** Item Id */
             item_id: number;
             /** Member Ids */
@@ -1365,6 +1642,11 @@ export interface components {
             quantity: number;
             /** Reason */
             reason: string | null;
+            /** Void Reason */
+            void_reason?: string | null;
+            /** Voided At */
+            voided_at?: string | null;
+            voided_by?: components["schemas"]["PersonRef"] | null;
         };
         /** EntryPublic */
         EntryPublic: {
@@ -1399,6 +1681,16 @@ export interface components {
             quantity: number;
             /** Reason */
             reason: string | null;
+            /** Void Reason */
+            void_reason?: string | null;
+            /** Voided At */
+            voided_at?: string | null;
+            voided_by?: components["schemas"]["PersonRef"] | null;
+        };
+        /** EntryVoid */
+        EntryVoid: {
+            /** Reason */
+            reason: string;
         };
         /** EvidencePublic */
         EvidencePublic: {
@@ -1533,6 +1825,39 @@ export interface components {
             /** Title */
             title: string;
         };
+        /**
+         * ItemRoom
+         * @description An item's caps for the member: points used (submitted or approved claims) and left.
+         *
+         *     The *_left and left fields are None for a cap the item does not have; times_left is how
+         *     many occurrences one more claim may ask for (None: no cap); full: not even one.
+         */
+        ItemRoom: {
+            /** Code */
+            code: string;
+            /** Full */
+            full: boolean;
+            /** Item Id */
+            item_id: number;
+            /** Left */
+            left: string | null;
+            /** Max Per Month */
+            max_per_month: string | null;
+            /** Max Per Year */
+            max_per_year: string | null;
+            /** Month Left */
+            month_left: string | null;
+            /** Month Used */
+            month_used: string;
+            /** Points */
+            points: string;
+            /** Times Left */
+            times_left: number | null;
+            /** Year Left */
+            year_left: string | null;
+            /** Year Used */
+            year_used: string;
+        };
         /** ItemUpdate */
         ItemUpdate: {
             /** Categories */
@@ -1562,12 +1887,64 @@ export interface components {
             /** Title */
             title?: string | null;
         };
+        /** LedgerMonth */
+        LedgerMonth: {
+            /**
+             * Counted
+             * @description What the month's rows added to the score after caps
+             */
+            counted: string;
+            /** Period */
+            period: string;
+            /**
+             * Points
+             * @description Sum of the month's signed points
+             */
+            points: string;
+            /** Rows */
+            rows: number;
+            /**
+             * Running Total
+             * @description The score at the end of the month
+             */
+            running_total: string;
+        };
+        /**
+         * LedgerPage
+         * @description A page of the year's rows, with every month's subtotal and the year's totals.
+         */
+        LedgerPage: {
+            /** Base Score */
+            base_score: string;
+            /** Items */
+            items: components["schemas"]["LedgerRow"][];
+            /** Months */
+            months: components["schemas"]["LedgerMonth"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+            /** Year */
+            year: number;
+            /**
+             * Year Total
+             * @description The score before evaluation, as on the summary
+             */
+            year_total: string;
+        };
         /** LedgerRow */
         LedgerRow: {
             /** Branch Id */
             branch_id: number;
             /** Claim Id */
             claim_id: number | null;
+            /**
+             * Counted
+             * @description What the row changed the score by, after the caps (0 once a cap is full)
+             */
+            counted: string;
             /**
              * Created At
              * Format: date-time
@@ -1578,17 +1955,40 @@ export interface components {
             /** Id */
             id: number;
             item: components["schemas"]["ItemRef"];
+            /**
+             * Occurred On
+             * @description The day of the claim or branch entry
+             */
+            occurred_on: string | null;
             /** Period */
             period: string;
-            /** Points */
+            /**
+             * Points
+             * @description As stored: deduction items carry positive points
+             */
             points: string;
             /** Reason */
             reason: string | null;
             /**
-             * Source
-             * @enum {string}
+             * Reverses Id
+             * @description The ledger row this (negative) row reverses
              */
-            source: "claim" | "entry" | "adjustment";
+            reverses_id?: number | null;
+            /**
+             * Running Total
+             * @description The score before evaluation (base + bonus − deductions) after this row, rows taken by month and day
+             */
+            running_total: string;
+            /**
+             * Signed Points
+             * @description What the row adds (+) or takes away (−)
+             */
+            signed_points: string;
+            /**
+             * Source
+             * @description claim | entry | adjustment, or a reversing row's source
+             */
+            source: string;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -1755,6 +2155,22 @@ export interface components {
             /** User Id */
             user_id: number | null;
         };
+        /** MemberRoom */
+        MemberRoom: {
+            /** Dimensions */
+            dimensions: components["schemas"]["DimensionPoints"][];
+            /** Items */
+            items: components["schemas"]["ItemRoom"][];
+            /** Member Id */
+            member_id: number;
+            month: components["schemas"]["MonthState"];
+            /** Months */
+            months: components["schemas"]["MonthState"][];
+            /** Period */
+            period: string;
+            /** Standard Id */
+            standard_id: number;
+        };
         /** MemberTransferRequest */
         MemberTransferRequest: {
             /** Reason */
@@ -1802,6 +2218,11 @@ export interface components {
             branch_id: number;
             /** Can Close */
             can_close: boolean;
+            /**
+             * Can Close Early
+             * @description The caller (an org admin) may close the month before its deadline, giving a reason
+             */
+            can_close_early: boolean;
             /** Closed At */
             closed_at: string | null;
             closed_by: components["schemas"]["PersonRef"] | null;
@@ -1831,6 +2252,26 @@ export interface components {
             warnings: components["schemas"]["Blocker"][];
             /** Window Open */
             window_open: boolean;
+        };
+        /**
+         * MonthState
+         * @description Whether a month takes claims now: started, its window not ended, not closed.
+         */
+        MonthState: {
+            /** Deadline */
+            deadline: string | null;
+            /** Has Standard */
+            has_standard: boolean;
+            /** Locked */
+            locked: boolean;
+            /** Open */
+            open: boolean;
+            /** Period */
+            period: string;
+            /** Started */
+            started: boolean;
+            /** Window Closed */
+            window_closed: boolean;
         };
         /** OrganisationCreate */
         OrganisationCreate: {
@@ -1876,6 +2317,17 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** Page[AttendanceRow] */
+        Page_AttendanceRow_: {
+            /** Items */
+            items: components["schemas"]["AttendanceRow"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
         /** Page[ClaimPublic] */
         Page_ClaimPublic_: {
             /** Items */
@@ -1898,10 +2350,10 @@ export interface components {
             /** Total */
             total: number;
         };
-        /** Page[LedgerRow] */
-        Page_LedgerRow_: {
+        /** Page[MemberPublic] */
+        Page_MemberPublic_: {
             /** Items */
-            items: components["schemas"]["LedgerRow"][];
+            items: components["schemas"]["MemberPublic"][];
             /** Page */
             page: number;
             /** Page Size */
@@ -1909,10 +2361,65 @@ export interface components {
             /** Total */
             total: number;
         };
-        /** Page[MemberPublic] */
-        Page_MemberPublic_: {
+        /** Page[OrganisationPublic] */
+        Page_OrganisationPublic_: {
             /** Items */
-            items: components["schemas"]["MemberPublic"][];
+            items: components["schemas"]["OrganisationPublic"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[ReminderPublic] */
+        Page_ReminderPublic_: {
+            /** Items */
+            items: components["schemas"]["ReminderPublic"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[RoleAssignmentPublic] */
+        Page_RoleAssignmentPublic_: {
+            /** Items */
+            items: components["schemas"]["RoleAssignmentPublic"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[StandardSummary] */
+        Page_StandardSummary_: {
+            /** Items */
+            items: components["schemas"]["StandardSummary"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[TimelineEvent] */
+        Page_TimelineEvent_: {
+            /** Items */
+            items: components["schemas"]["TimelineEvent"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[UndeclaredMember] */
+        Page_UndeclaredMember_: {
+            /** Items */
+            items: components["schemas"]["UndeclaredMember"][];
             /** Page */
             page: number;
             /** Page Size */
@@ -1984,8 +2491,60 @@ export interface components {
             /** Rank */
             rank: number;
         };
+        /** ReminderPublic */
+        ReminderPublic: {
+            branch: components["schemas"]["PersonRef"];
+            /** Id */
+            id: number;
+            /** Period */
+            period: string;
+            /** Read At */
+            read_at: string | null;
+            sender: components["schemas"]["PersonRef"];
+            /**
+             * Sender Role
+             * @enum {string}
+             */
+            sender_role: "reviewer" | "secretary" | "org_admin" | "superadmin";
+            /**
+             * Sent At
+             * Format: date-time
+             */
+            sent_at: string;
+        };
+        /**
+         * ReminderSend
+         * @description Either some members (member_ids) or every member who has not declared (all: true).
+         */
+        ReminderSend: {
+            /**
+             * All
+             * @default false
+             */
+            all: boolean;
+            /** Member Ids */
+            member_ids?: number[] | null;
+        };
+        /** ReminderSendResult */
+        ReminderSendResult: {
+            /** Period */
+            period: string;
+            /** Sent */
+            sent: number;
+            /** Sent Member Ids */
+            sent_member_ids: number[];
+            /** Skipped */
+            skipped: number;
+            /** Skipped Members */
+            skipped_members: components["schemas"]["SkippedReminder"][];
+        };
         /** ReopenBody */
         ReopenBody: {
+            /** Reason */
+            reason: string;
+        };
+        /** RevertBody */
+        RevertBody: {
             /** Reason */
             reason: string;
         };
@@ -2095,6 +2654,16 @@ export interface components {
              * @default bearer
              */
             token_type: string;
+        };
+        /** SkippedReminder */
+        SkippedReminder: {
+            /** Member Id */
+            member_id: number;
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "reminded_today" | "declared";
         };
         /** StandardCreate */
         StandardCreate: {
@@ -2271,6 +2840,56 @@ export interface components {
             /** To State */
             to_state: string | null;
         };
+        /** Todo */
+        Todo: {
+            /** Branches */
+            branches: components["schemas"]["TodoBranch"][];
+        };
+        /** TodoBranch */
+        TodoBranch: {
+            branch: components["schemas"]["PersonRef"];
+            /**
+             * Days Left
+             * @description 0 on the last day; null once the window closed
+             */
+            days_left: number | null;
+            /** Deadline */
+            deadline: string | null;
+            /**
+             * Deadline Day
+             * @description The deadline's day in the standard's timezone
+             */
+            deadline_day: string | null;
+            /** Is Secretary */
+            is_secretary: boolean;
+            /**
+             * Members
+             * @description Active members of the branch
+             */
+            members: number;
+            /**
+             * Month Status
+             * @enum {string}
+             */
+            month_status: "open" | "locked";
+            /**
+             * Pending
+             * @description Submitted claims of the branch awaiting a decision
+             */
+            pending: number;
+            /**
+             * Period
+             * @description The month being declared: last month until its deadline
+             */
+            period: string;
+            /**
+             * Undeclared
+             * @description Active members with no claim declared for period
+             */
+            undeclared: number;
+            /** Window Open */
+            window_open: boolean;
+        };
         /** TokenResponse */
         TokenResponse: {
             /** Access Token */
@@ -2313,6 +2932,26 @@ export interface components {
              */
             transferred_on: string;
         };
+        /** UndeclaredMember */
+        UndeclaredMember: {
+            /**
+             * Has Account
+             * @description False: the member cannot sign in to see a reminder
+             */
+            has_account: boolean;
+            /** Is Probationary */
+            is_probationary: boolean;
+            /** Last Reminded At */
+            last_reminded_at: string | null;
+            member: components["schemas"]["PersonRef"];
+            /** Reminded Today */
+            reminded_today: boolean;
+            /**
+             * Reminders
+             * @description Reminders sent to the member for this month
+             */
+            reminders: number;
+        };
         /** ValidationError */
         ValidationError: {
             /** Context */
@@ -2325,6 +2964,32 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /** YearRanking */
+        YearRanking: {
+            /** Branch Id */
+            branch_id: number;
+            /**
+             * Periods
+             * @description The closed months summed, oldest first
+             */
+            periods: string[];
+            /** Rows */
+            rows: components["schemas"]["YearRankingRow"][];
+            /** Year */
+            year: number;
+        };
+        /** YearRankingRow */
+        YearRankingRow: {
+            /** Bonus */
+            bonus: string;
+            /** Deduction */
+            deduction: string;
+            member: components["schemas"]["PersonRef"];
+            /** Net */
+            net: string;
+            /** Rank */
+            rank: number;
         };
     };
     responses: never;
@@ -2593,6 +3258,52 @@ export interface operations {
             };
         };
     };
+    void_entry_api_v1_branches__org_id__entries__entry_id__void_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID); a retry with the same key and body gets the first answer again, and nothing is done twice. Kept 24 hours. */
+                "idempotency-key"?: string | null;
+            };
+            path: {
+                entry_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntryVoid"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntryDetail"];
+                };
+            };
+            /** @description already voided, month locked, an adjustment */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     read_month_api_v1_branches__org_id__months__period__get: {
         parameters: {
             query?: never;
@@ -2637,7 +3348,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CloseBody"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -2692,6 +3407,76 @@ export interface operations {
             };
         };
     };
+    month_ranking_xlsx_api_v1_branches__org_id__months__period__ranking_xlsx_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description YYYY-MM, e.g. 2026-11 */
+                period: string;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ranking as a spreadsheet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    send_reminders_api_v1_branches__org_id__months__period__reminders_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description YYYY-MM, e.g. 2026-11 */
+                period: string;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReminderSend"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderSendResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     reopen_month_api_v1_branches__org_id__months__period__reopen_post: {
         parameters: {
             query?: never;
@@ -2716,6 +3501,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MonthPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_undeclared_api_v1_branches__org_id__months__period__undeclared_get: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                /** @description YYYY-MM, e.g. 2026-11 */
+                period: string;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_UndeclaredMember_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    branch_year_ranking_api_v1_branches__org_id__ranking_get: {
+        parameters: {
+            query: {
+                year: number;
+            };
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["YearRanking"];
                 };
             };
             /** @description Validation Error */
@@ -3213,6 +4067,51 @@ export interface operations {
             };
         };
     };
+    revert_claim_api_v1_claims__claim_id__revert_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID); a retry with the same key and body gets the first answer again, and nothing is done twice. Kept 24 hours. */
+                "idempotency-key"?: string | null;
+            };
+            path: {
+                claim_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevertBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimDetail"];
+                };
+            };
+            /** @description not decided, month locked, limit reached */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     submit_claim_api_v1_claims__claim_id__submit_post: {
         parameters: {
             query?: never;
@@ -3328,6 +4227,90 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeResponse"];
+                };
+            };
+        };
+    };
+    my_reminders_api_v1_me_reminders_get: {
+        parameters: {
+            query?: {
+                unread?: boolean;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReminderPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_reminder_api_v1_me_reminders__reminder_id__read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reminder_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_todo_api_v1_me_todo_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Todo"];
                 };
             };
         };
@@ -3467,6 +4450,41 @@ export interface operations {
             };
         };
     };
+    member_attendance_api_v1_members__member_id__attendance_get: {
+        parameters: {
+            query: {
+                year: number;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AttendanceRow_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     deactivate_member_api_v1_members__member_id__deactivate_post: {
         parameters: {
             query?: never;
@@ -3508,6 +4526,7 @@ export interface operations {
                 year: number;
                 page?: number;
                 page_size?: number;
+                order?: "asc" | "desc";
             };
             header?: never;
             path: {
@@ -3523,7 +4542,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_LedgerRow_"];
+                    "application/json": components["schemas"]["LedgerPage"];
                 };
             };
             /** @description Validation Error */
@@ -3636,10 +4655,10 @@ export interface operations {
             };
         };
     };
-    member_timeline_api_v1_members__member_id__timeline_get: {
+    member_room_api_v1_members__member_id__room_get: {
         parameters: {
-            query: {
-                year: number;
+            query?: {
+                period?: string | null;
             };
             header?: never;
             path: {
@@ -3655,7 +4674,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TimelineEvent"][];
+                    "application/json": components["schemas"]["MemberRoom"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    member_timeline_api_v1_members__member_id__timeline_get: {
+        parameters: {
+            query: {
+                year: number;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TimelineEvent_"];
                 };
             };
             /** @description Validation Error */
@@ -3739,6 +4793,9 @@ export interface operations {
         parameters: {
             query?: {
                 include_archived?: boolean;
+                kind?: ("committee" | "general_branch" | "branch") | null;
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path?: never;
@@ -3752,7 +4809,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrganisationPublic"][];
+                    "application/json": components["schemas"]["Page_OrganisationPublic_"];
                 };
             };
             /** @description Validation Error */
@@ -3933,7 +4990,10 @@ export interface operations {
     };
     list_roles_api_v1_organisations__org_id__role_assignments_get: {
         parameters: {
-            query?: never;
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
             header?: never;
             path: {
                 org_id: number;
@@ -3948,7 +5008,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RoleAssignmentPublic"][];
+                    "application/json": components["schemas"]["Page_RoleAssignmentPublic_"];
                 };
             };
             /** @description Validation Error */
@@ -4144,6 +5204,8 @@ export interface operations {
             query?: {
                 year?: number | null;
                 organisation_id?: number | null;
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path?: never;
@@ -4157,7 +5219,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["StandardSummary"][];
+                    "application/json": components["schemas"]["Page_StandardSummary_"];
                 };
             };
             /** @description Validation Error */

@@ -83,6 +83,12 @@ export const routes: RouteRecordRaw[] = [
         component: () => import('@/pages/member/RankingPage.vue'),
         meta: { title: 'member.ranking' },
       },
+      {
+        path: 'points',
+        name: 'points',
+        component: () => import('@/pages/member/PointsDetailPage.vue'),
+        meta: { title: 'member.pointsDetail.title' },
+      },
       // Reviewers and secretaries: the queue, branch entries and the month.
       {
         path: 'review',
@@ -100,13 +106,19 @@ export const routes: RouteRecordRaw[] = [
         path: 'branch',
         name: 'branch',
         component: () => import('@/pages/review/MonthPage.vue'),
-        meta: { roles: ['reviewer', 'secretary'], title: 'nav.branch' },
+        meta: { roles: ['reviewer', 'secretary', 'org_admin'], title: 'nav.branch' },
       },
       {
         path: 'branch/entries/new',
         name: 'entry-new',
         component: () => import('@/pages/review/EntryFormPage.vue'),
-        meta: { roles: ['reviewer', 'secretary'], title: 'review.newEntry' },
+        meta: { roles: ['reviewer', 'secretary', 'org_admin'], title: 'review.newEntry' },
+      },
+      {
+        path: 'branch/undeclared',
+        name: 'undeclared',
+        component: () => import('@/pages/review/UndeclaredPage.vue'),
+        meta: { roles: ['reviewer', 'secretary'], title: 'review.undeclared.title' },
       },
     ],
   },
