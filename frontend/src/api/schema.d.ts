@@ -1532,7 +1532,10 @@ export interface components {
              * @description Last instant members may submit claims
              */
             deadline: string | null;
-            /** Entries */
+            /**
+             * Entries
+             * @description Branch entries of the month, voided ones left out
+             */
             entries: number;
             /** Expired */
             expired: number;
@@ -2235,7 +2238,10 @@ export interface components {
              * @description Last instant members may submit claims
              */
             deadline: string | null;
-            /** Entries */
+            /**
+             * Entries
+             * @description Branch entries of the month, voided ones left out
+             */
             entries: number;
             /** Period */
             period: string;
