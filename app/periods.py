@@ -45,6 +45,9 @@ class Period:
     def next(self) -> "Period":
         return Period(self.year + (self.month == 12), self.month % 12 + 1)
 
+    def previous(self) -> "Period":
+        return Period(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
 
 def period_of(day: date) -> str:
     return str(Period.of(day))
@@ -65,6 +68,10 @@ def first_day(period: str) -> date:
 
 def next_period(period: str) -> str:
     return str(Period.parse(period).next())
+
+
+def previous_period(period: str) -> str:
+    return str(Period.parse(period).previous())
 
 
 @lru_cache(maxsize=4096)

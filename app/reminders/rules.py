@@ -35,11 +35,11 @@ def sender_role(principal: Principal, branch_path: str) -> str:
 
 def declaring_period(now: datetime, *, deadline_day: int, timezone: str) -> str:
     """The month members are declaring now: last month until its deadline, then this month."""
-    current = periods.Period.parse(periods.current_period(now, timezone))
-    last = str(periods.Period(current.year - (current.month == 1), (current.month - 2) % 12 + 1))
+    current = periods.current_period(now, timezone)
+    last = periods.previous_period(current)
     if now <= periods.deadline(last, deadline_day=deadline_day, timezone=timezone):
         return last
-    return str(current)
+    return current
 
 
 def days_left(deadline: datetime, now: datetime, timezone: str) -> int | None:

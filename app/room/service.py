@@ -125,10 +125,7 @@ async def room(*, session: AsyncSession, member: Member, period: str | None) -> 
             code="no_standard_in_force",
         )
     this = periods.current_period(now, standard.timezone)
-    current = periods.Period.parse(this)
-    previous = str(
-        periods.Period(current.year - (current.month == 1), (current.month - 2) % 12 + 1)
-    )
+    previous = periods.previous_period(this)
     months = [await _month_state(session, member, p, now) for p in (previous, this)]
     by_period = {m.period: m for m in months}
     month = by_period.get(period) or await _month_state(session, member, period, now)
