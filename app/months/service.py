@@ -645,19 +645,18 @@ async def ranking(
             rules=rules.values(), rows=by_member.get(person_id, []), month=month_number
         )
         tallies.append((tally.net, name, person_id, tally))
-    tallies.sort(key=lambda t: (-t[0], t[2]))
-    out: list[RankingRow] = []
-    for position, (net, name, member_id, tally) in enumerate(tallies, start=1):
-        rank = out[-1].rank if out and out[-1].net == net else position
-        out.append(
-            RankingRow(
-                rank=rank,
-                member=PersonRef(id=member_id, name=name),
-                bonus=tally.bonus,
-                deduction=tally.deduction,
-                net=net,
-            )
+    out = [
+        RankingRow(
+            rank=rank,
+            member=PersonRef(id=member_id, name=name),
+            bonus=tally.bonus,
+            deduction=tally.deduction,
+            net=net,
         )
+        for rank, (net, name, member_id, tally) in scoring.ranked(
+            tallies, net=lambda t: t[0], tiebreak=lambda t: t[2]
+        )
+    ]
     return Ranking(branch_id=branch.id, period=period, locked=locked, rows=out)
 
 

@@ -89,17 +89,16 @@ async def year_ranking(session: AsyncSession, branch: Organisation, year: int) -
         )
         net = scoring.quantize(tally.bonus_total - tally.deduction_total)
         tallies.append((net, member_id, name, tally))
-    tallies.sort(key=lambda t: (-t[0], t[1]))
-    rows: list[YearRankingRow] = []
-    for position, (net, member_id, name, tally) in enumerate(tallies, start=1):
-        rank = rows[-1].rank if rows and rows[-1].net == net else position
-        rows.append(
-            YearRankingRow(
-                rank=rank,
-                member=PersonRef(id=member_id, name=name),
-                bonus=tally.bonus_total,
-                deduction=tally.deduction_total,
-                net=net,
-            )
+    rows = [
+        YearRankingRow(
+            rank=rank,
+            member=PersonRef(id=member_id, name=name),
+            bonus=tally.bonus_total,
+            deduction=tally.deduction_total,
+            net=net,
         )
+        for rank, (net, member_id, name, tally) in scoring.ranked(
+            tallies, net=lambda t: t[0], tiebreak=lambda t: t[1]
+        )
+    ]
     return YearRanking(branch_id=branch.id, year=year, periods=closed, rows=rows)

@@ -19,6 +19,7 @@ from app.scoring.caps import (
     score,
     year_points,
 )
+from app.scoring.ranks import ranked
 
 __all__ = [
     "BONUS",
@@ -33,6 +34,7 @@ __all__ = [
     "membership_months",
     "month_points",
     "quantize",
+    "ranked",
     "score",
     "year_points",
 ]

@@ -12,6 +12,7 @@ from app.scoring import (
     MonthTally,
     membership_months,
     month_points,
+    ranked,
     score,
     year_points,
 )
@@ -277,3 +278,10 @@ def test_score_rounds_once() -> None:
 
     # Exact 43.2433… rounds to 43.2; adding to the rounded 39.1 would give 43.3.
     assert score(points=points, evaluation_points=D("4.16")) == D("43.2")
+
+
+def test_ranked_shares_a_rank_between_equal_nets_and_skips_after() -> None:
+    nets = {1: Decimal("3.0"), 2: Decimal("5.5"), 3: Decimal("3.0"), 4: Decimal("1.0")}
+    ranks = ranked(nets, net=nets.__getitem__, tiebreak=lambda member: member)
+    assert ranks == [(1, 2), (2, 1), (2, 3), (4, 4)]
+    assert ranked([], net=nets.__getitem__, tiebreak=lambda member: member) == []
