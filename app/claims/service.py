@@ -196,9 +196,10 @@ def _new_claim_detail(
 async def edit(
     *, session: AsyncSession, principal: Principal, claim: Claim, data: ClaimUpdate
 ) -> Claim:
-    """Edit a draft or a returned claim; its month and points follow the new values."""
+    """Edit a draft or a returned claim; its month and points follow the new values. A field
+    left out or sent as null stays as it was (as in every partial update here)."""
     rules.require_state(claim.status, rules.EDITABLE, "edit")
-    changes = data.model_dump(exclude_unset=True)
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
     if not changes:
         return claim
     member = rules.claimant(principal)

@@ -447,6 +447,12 @@ describe('the branch audit on a phone', () => {
     assert.equal(month.status, 'locked')
     assert.equal(month.counts.expired, 2)
     assert.equal(month.counts.submitted, 0)
+
+    // A name in the ranking opens that member's points, on their attendance at branch meetings.
+    await ranking.getByRole('link', { name: '周国强' }).click()
+    await page.waitForURL((url) => url.pathname === '/points')
+    const attendance = page.locator('[data-test="points-attendance"]')
+    await attendance.locator('[data-entry]').getByText(/主题党日/).first().waitFor()
     await page.context().close()
   })
 

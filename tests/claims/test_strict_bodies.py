@@ -54,3 +54,15 @@ async def test_points_are_a_json_number_or_a_decimal_string(client, world, sessi
         url.format(two["id"]), json={"points": True, "comment": "x"}, headers=reviewer
     )
     assert as_bool.status_code == 422
+
+
+async def test_null_fields_of_an_edit_stay_as_they_were(client, world, session):
+    items = await item_ids(session, world.standard_id)
+    member = await login(client, "member_a")
+    claim = await new_claim(client, member, items["C01"])
+    body = {"occurred_on": None, "quantity": None, "item_id": items["P07"], "description": "参观"}
+    response = await client.patch(f"/api/v1/claims/{claim['id']}", json=body, headers=member)
+    assert response.status_code == 200, response.text
+    edited = response.json()
+    assert edited["item"]["id"] == items["P07"]
+    assert (edited["occurred_on"], edited["quantity"]) == (claim["occurred_on"], claim["quantity"])
