@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 from app.db import SessionDep
 from app.deps import CurrentPrincipal
 from app.idempotency import IdempotencyDep
-from app.months import service
+from app.months import entries, service
 from app.months.deps import (
     BranchReader,
     EntryRecorder,
@@ -98,10 +98,10 @@ async def record_entry(
     month, an org admin's adjustment. With an Idempotency-Key, a retry records nothing twice."""
 
     async def use_case() -> EntryDetail:
-        entry = await service.record_entry(
+        entry = await entries.record_entry(
             session=session, principal=principal, branch=branch, data=body
         )
-        return await service.entry_detail(session, entry)
+        return await entries.entry_detail(session, entry)
 
     return await idem.run(session, principal, use_case, status_code=status.HTTP_201_CREATED)
 
@@ -115,7 +115,7 @@ async def list_entries(
     page: PageQuery = 1,
     page_size: PageSizeQuery = 50,
 ) -> Page[EntryPublic]:
-    items, total = await service.list_entries(
+    items, total = await entries.list_entries(
         session=session, branch=branch, period=month, page=page, page_size=page_size
     )
     return Page(items=items, total=total, page=page, page_size=page_size)
@@ -123,7 +123,7 @@ async def list_entries(
 
 @router.get("/entries/{entry_id}", response_model=EntryDetail)
 async def read_entry(branch: BranchReader, entry_id: IdPath, session: SessionDep) -> EntryDetail:
-    return await service.entry_detail(session, await service.get_entry(session, branch, entry_id))
+    return await entries.entry_detail(session, await entries.get_entry(session, branch, entry_id))
 
 
 @router.get(
@@ -155,10 +155,10 @@ async def void_entry(
     reversing ledger rows; the entry stays, shown as voided."""
 
     async def use_case() -> EntryDetail:
-        entry = await service.get_entry(session, branch, entry_id)
-        await service.void_entry(
+        entry = await entries.get_entry(session, branch, entry_id)
+        await entries.void_entry(
             session=session, principal=principal, entry=entry, reason=body.reason
         )
-        return await service.entry_detail(session, entry)
+        return await entries.entry_detail(session, entry)
 
     return await idem.run(session, principal, use_case)
