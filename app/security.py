@@ -2,6 +2,7 @@
 
 import asyncio
 import hashlib
+import hmac
 import secrets
 import time
 import uuid
@@ -145,3 +146,10 @@ def new_opaque_token() -> tuple[str, str]:
 
 def hash_opaque_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def keyed_digest(purpose: bytes, value: str) -> bytes:
+    """HMAC-SHA256 of value keyed with the app's secret key, separated by purpose: what only
+    this server can derive from a value (a refresh token's successor, an evaluation code's
+    stored hash)."""
+    return hmac.new(settings.secret_key.encode(), purpose + value.encode(), hashlib.sha256).digest()

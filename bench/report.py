@@ -463,9 +463,14 @@ tests. Each benchmark owns a section between `<!-- bench:NAME:start -->` and
 
 
 def write_markdown(r: Report, path: Path) -> None:
-    section = markdown_section(r)
+    replace_section(path, START, END, markdown_section(r))
+
+
+def replace_section(path: Path, start: str, end: str, section: str) -> None:
+    """Put section (which begins with start and ends with end) in place of the benchmark's
+    earlier one in the document, or at its end the first time."""
     current = path.read_text(encoding="utf-8") if path.exists() else INTRO
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
     if pattern.search(current):
         updated = pattern.sub(lambda _m: section, current)
     else:

@@ -1,7 +1,6 @@
 """Sign-in, refresh-token rotation with reuse detection, password change, service tokens."""
 
 import base64
-import hmac
 import math
 import uuid
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from app.security import (
     create_access_token,
     hash_opaque_token,
     hash_password_async,
+    keyed_digest,
     new_opaque_token,
     verify_password_async,
 )
@@ -82,8 +82,8 @@ async def _issue_refresh(
 def _successor_of(token: str) -> str:
     """The refresh token that replaces `token` when it is rotated: derived from it with the
     secret key, so the server can hand the same successor out again while keeping only hashes."""
-    mac = hmac.new(settings.secret_key.encode(), b"refresh-successor:" + token.encode(), "sha256")
-    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+    digest = keyed_digest(b"refresh-successor:", token)
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def _access_for(user: User) -> tuple[str, int]:
