@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, File, Query, Response, UploadFile, status
 from starlette.background import BackgroundTask
 
-from app.claims import files, service, views
+from app.claims import bulk, files, service, views
 from app.claims.deps import OwnClaim, ReadableClaim, ReviewableClaim
 from app.claims.schemas import (
     ApproveBody,
@@ -96,7 +96,7 @@ async def bulk_review(
     """Decide up to 500 claims at once; every claim gets its own answer."""
 
     async def use_case() -> BulkReviewResult:
-        return await service.bulk_review(
+        return await bulk.bulk_review(
             session=session, principal=principal, decisions=body.decisions
         )
 
