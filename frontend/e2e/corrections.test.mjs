@@ -15,8 +15,10 @@ import {
   assertFitsSmallPhone,
   baseUrl,
   launch,
+  ok,
   phoneContext,
   RUN,
+  runBranch,
   signIn,
   TODAY,
   useBranch,
@@ -24,11 +26,6 @@ import {
 
 const NEW_PASSWORD = 'Red-Flag-2024!'
 const PHOTO = await readFile(new URL('../public/icons/icon-192.png', import.meta.url))
-
-function ok(response, what) {
-  assert.ok(response.status < 300, `${what}: ${response.status} ${JSON.stringify(response.body)}`)
-  return response.body
-}
 
 async function claim(token, item, description) {
   const created = ok(
@@ -63,16 +60,7 @@ describe('corrections while the month is open', () => {
     admin = (await apiLogin('admin')).access_token
     const token = (await apiLogin('secretary1')).access_token
     secretary = { token, me: ok(await api('/me', { token }), 'me') }
-    const orgs = ok(await api('/organisations', { token: admin }), 'organisations').items
-    const committee = orgs.find((o) => o.kind === 'committee')
-    branch = ok(
-      await api('/organisations', {
-        method: 'POST',
-        token: admin,
-        json: { name: `河畔社区第${randomInt(1000, 9999)}党支部`, kind: 'branch', parent_id: committee.id },
-      }),
-      'branch',
-    )
+    branch = await runBranch(admin, `河畔社区第${randomInt(1000, 9999)}党支部`)
     const standard = ok(
       await api(`/standards/in-force?organisation_id=${branch.id}&year=${TODAY.slice(0, 4)}`, { token: admin }),
       'standard',

@@ -98,6 +98,26 @@ export async function useBranch(page, name) {
   await picker.selectOption({ label: name })
 }
 
+/** The body of a successful API answer; any other answer fails the test, saying what was asked. */
+export function ok(response, what) {
+  assert.ok(response.status < 300, `${what}: ${response.status} ${JSON.stringify(response.body)}`)
+  return response.body
+}
+
+/** A branch of this run's own under the demo's committee, so tests that change state share nothing. */
+export async function runBranch(adminToken, name) {
+  const orgs = ok(await api('/organisations', { token: adminToken }), 'organisations').items
+  const committee = orgs.find((o) => o.kind === 'committee')
+  return ok(
+    await api('/organisations', {
+      method: 'POST',
+      token: adminToken,
+      json: { name, kind: 'branch', parent_id: committee.id },
+    }),
+    'branch',
+  )
+}
+
 export async function apiLogin(username, password = DEMO_PASSWORD) {
   const { status, body } = await api('/auth/login', { method: 'POST', json: { username, password } })
   assert.equal(status, 200, `API sign-in of ${username} failed: ${JSON.stringify(body)}`)

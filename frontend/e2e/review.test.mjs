@@ -19,7 +19,9 @@ import {
   assertFitsSmallPhone,
   baseUrl,
   launch,
+  ok,
   phoneContext,
+  runBranch,
   screenshot,
   signIn,
   useBranch,
@@ -31,11 +33,6 @@ const PHOTO = await readFile(new URL('../public/icons/icon-192.png', import.meta
 /** Today in Beijing (the standard's timezone), YYYY-MM-DD. */
 const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
 const period = today.slice(0, 7)
-
-function ok(response, what) {
-  assert.ok(response.status < 300, `${what}: ${response.status} ${JSON.stringify(response.body)}`)
-  return response.body
-}
 
 async function uploadPhoto(token, claimId) {
   const form = new FormData()
@@ -83,17 +80,7 @@ describe('the branch audit on a phone', () => {
     secretary = { token: secretaryToken, me: ok(await api('/me', { token: secretaryToken }), 'me') }
 
     // A branch of this run's own, under the demo's committee.
-    const orgs = ok(await api('/organisations', { token: admin }), 'organisations').items
-    const committee = orgs.find((o) => o.kind === 'committee')
-    const suffix = String(randomInt(1000, 9999))
-    branch = ok(
-      await api('/organisations', {
-        method: 'POST',
-        token: admin,
-        json: { name: `滨河社区第${suffix}党支部`, kind: 'branch', parent_id: committee.id },
-      }),
-      'branch',
-    )
+    branch = await runBranch(admin, `滨河社区第${randomInt(1000, 9999)}党支部`)
     const standard = ok(
       await api(`/standards/in-force?organisation_id=${branch.id}&year=${today.slice(0, 4)}`, { token: admin }),
       'standard',

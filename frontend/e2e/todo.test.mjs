@@ -13,16 +13,13 @@ import {
   apiLogin,
   assertFitsSmallPhone,
   launch,
+  ok,
   phoneContext,
+  runBranch,
   signIn,
 } from './helpers.mjs'
 
 const NEW_PASSWORD = 'Red-Flag-2024!'
-
-function ok(response, what) {
-  assert.ok(response.status < 300, `${what}: ${response.status} ${JSON.stringify(response.body)}`)
-  return response.body
-}
 
 describe('the to-do card and reminders on a phone', () => {
   let browser
@@ -37,16 +34,7 @@ describe('the to-do card and reminders on a phone', () => {
     const token = (await apiLogin('secretary1')).access_token
     secretary = { token, me: ok(await api('/me', { token }), 'me') }
 
-    const orgs = ok(await api('/organisations', { token: admin }), 'organisations').items
-    const committee = orgs.find((o) => o.kind === 'committee')
-    branch = ok(
-      await api('/organisations', {
-        method: 'POST',
-        token: admin,
-        json: { name: `东湖社区第${randomInt(1000, 9999)}党支部`, kind: 'branch', parent_id: committee.id },
-      }),
-      'branch',
-    )
+    branch = await runBranch(admin, `东湖社区第${randomInt(1000, 9999)}党支部`)
     const created = ok(
       await api('/members', {
         method: 'POST',
