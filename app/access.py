@@ -34,6 +34,7 @@ class Action(StrEnum):
     month_reopen = "month:reopen"
     points_adjust = "points:adjust"
     points_read = "points:read"
+    evaluation_manage = "evaluation:manage"
 
 
 _REVIEWER = {
@@ -46,7 +47,7 @@ _REVIEWER = {
     Action.month_read,
     Action.points_read,
 }
-_SECRETARY = _REVIEWER | {Action.member_manage, Action.month_close}
+_SECRETARY = _REVIEWER | {Action.member_manage, Action.month_close, Action.evaluation_manage}
 _ADMIN = set(Action)
 
 ROLE_ACTIONS: dict[Role, set[Action]] = {

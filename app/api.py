@@ -4,6 +4,8 @@ from fastapi import APIRouter
 
 from app.auth.router import router as auth_router
 from app.claims.router import router as claims_router
+from app.evaluation.router import public_router as evaluation_public_router
+from app.evaluation.router import router as evaluation_router
 from app.integrations.router import router as integrations_router
 from app.members.router import router as members_router
 from app.months.router import router as months_router
@@ -31,3 +33,7 @@ api_router.include_router(points_branch_router)
 api_router.include_router(room_router)
 # /branches/{org_id}/months/{period}/undeclared and /reminders; /me/reminders and /me/todo.
 api_router.include_router(reminders_router)
+# /branches/{org_id}/evaluation-rounds, /evaluation-rounds/…, /me/evaluation-rounds,
+# /members/{id}/evaluation; and the public page's /public/evaluation/… (no sign-in).
+api_router.include_router(evaluation_router)
+api_router.include_router(evaluation_public_router)

@@ -99,6 +99,13 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = Field(default=30, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
     login_lockout_seconds: int = Field(default=900, ge=1)
+    # Evaluation codes (扫码评议): an address that tries this many codes that do not exist in
+    # login_window_seconds is refused look-ups for login_lockout_seconds. A village hall shares
+    # one address, so only unknown codes count, never good or spent ones.
+    evaluation_code_max_failures_per_address: int = Field(default=20, ge=1)
+    # The address printed in the evaluation codes' QR codes (e.g. https://points.example.org);
+    # empty: the address the secretary's request came to.
+    public_url: str = ""
 
     # Passwords people choose: at least this long, not common, not their own names.
     password_min_length: int = Field(default=8, ge=8, le=128)

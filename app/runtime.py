@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.evaluation.codes import keep_codes_out_of_access_log
 from app.storage import remove_partial_uploads
 
 _YOUNG_THRESHOLD = 10_000
@@ -25,6 +26,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     before = gc.get_threshold()
     gc.set_threshold(_YOUNG_THRESHOLD, *before[1:])
     await remove_partial_uploads()
+    keep_codes_out_of_access_log()
     try:
         yield
     finally:

@@ -13,6 +13,7 @@ from sqlmodel import col
 
 from app import clock
 from app.demo.activity import load_activity
+from app.demo.evaluation import load_evaluation
 from app.models import AuditEvent, Member, Organisation, RoleAssignment, User
 from app.security import hash_password_async
 from app.standards import service as standards
@@ -139,8 +140,19 @@ async def load_demo(session: AsyncSession) -> dict[str, Any]:
     ).scalars():
         event.created_at = founded
     activity = await load_activity(session, committee=committee, standard=standard)
+    branches = list(
+        (
+            await session.execute(
+                select(Organisation)
+                .where(col(Organisation.parent_id) == committee.id)
+                .order_by(col(Organisation.id))
+            )
+        ).scalars()
+    )
+    evaluation = await load_evaluation(session, branches=branches, standard=standard)
     return {
         **activity,
+        **evaluation,
         "committee_id": committee.id,
         "members": members,
         "standard_id": standard.id,

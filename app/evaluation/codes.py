@@ -4,6 +4,7 @@ A code is 16 symbols of Crockford's base32 (80 bits from `secrets`), grouped by 
 person typing it from paper: `K7QF-3M9T-XW2H-8CJD`. Only its keyed hash is ever stored.
 """
 
+import logging
 import re
 import secrets
 import unicodedata
@@ -58,3 +59,27 @@ def code_hash(code: str) -> str:
 def rating_url(base_url: str, code: str) -> str:
     """The public rating page of a code: `{base}/e/{code}`."""
     return f"{base_url.rstrip('/')}/e/{code}"
+
+
+_IN_PATH = re.compile(r"(/e/)[^?\s\"]+")
+
+
+class RedactCodes(logging.Filter):
+    """Keeps evaluation codes out of the access log: the public page's path carries one, and a
+    logged code could be used by whoever reads the log, or date the ballot it carried."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _IN_PATH.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
+
+
+REDACT_CODES = RedactCodes()
+
+
+def keep_codes_out_of_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if REDACT_CODES not in access.filters:
+        access.addFilter(REDACT_CODES)

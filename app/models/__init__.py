@@ -2,6 +2,12 @@
 
 from app.models.audit import AuditEvent
 from app.models.claim import CLAIM_STATES, Claim, ClaimEvidence, ClaimStatus, IdempotencyRecord
+from app.models.evaluation import (
+    EvaluationCode,
+    EvaluationRating,
+    EvaluationReceipt,
+    EvaluationRound,
+)
 from app.models.ledger import BranchEntry, BranchMonth, LedgerEntry
 from app.models.member import Member, MemberTransfer
 from app.models.org import Organisation
@@ -18,6 +24,10 @@ __all__ = [
     "Claim",
     "ClaimEvidence",
     "ClaimStatus",
+    "EvaluationCode",
+    "EvaluationRating",
+    "EvaluationReceipt",
+    "EvaluationRound",
     "IdempotencyRecord",
     "LedgerEntry",
     "Member",

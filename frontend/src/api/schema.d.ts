@@ -165,6 +165,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/branches/{org_id}/evaluation-rounds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Rounds
+         * @description The branch's rounds, latest quarter first.
+         */
+        get: operations["list_rounds_api_v1_branches__org_id__evaluation_rounds_get"];
+        put?: never;
+        /**
+         * Open Round
+         * @description Open the branch's round of a quarter (one a quarter) with its window of days.
+         */
+        post: operations["open_round_api_v1_branches__org_id__evaluation_rounds_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/branches/{org_id}/months/{period}": {
         parameters: {
             query?: never;
@@ -587,6 +611,116 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/evaluation-rounds/{round_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Round
+         * @description The round and its progress: codes issued and spent, peer ballots, ratings per member.
+         */
+        get: operations["read_round_api_v1_evaluation_rounds__round_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change Window
+         * @description Move an open round's window (e.g. more days for the masses).
+         */
+        patch: operations["change_window_api_v1_evaluation_rounds__round_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/evaluation-rounds/{round_id}/ballot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Peer Form
+         * @description The fellow members the caller rates in the round (all but themselves).
+         */
+        get: operations["peer_form_api_v1_evaluation_rounds__round_id__ballot_get"];
+        put?: never;
+        /**
+         * Cast Peer Ballot
+         * @description Rate fellow members, once a round; a member left out is not rated.
+         */
+        post: operations["cast_peer_ballot_api_v1_evaluation_rounds__round_id__ballot_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluation-rounds/{round_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close Round
+         * @description End the round for good: no more ballots; its results count.
+         */
+        post: operations["close_round_api_v1_evaluation_rounds__round_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluation-rounds/{round_id}/codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue Codes
+         * @description Issue a batch of single-use codes for the masses (at most 1,000), given back once as a
+         *     printable PDF: the codes themselves are not stored, only their hashes.
+         */
+        post: operations["issue_codes_api_v1_evaluation_rounds__round_id__codes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluation-rounds/{round_id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Round Results
+         * @description After the close: per member the counts, the quarter rate and whether it qualifies; the
+         *     comments without attribution.
+         */
+        get: operations["round_results_api_v1_evaluation_rounds__round_id__results_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -599,6 +733,26 @@ export interface paths {
          * @description The signed-in user, their member record and role assignments.
          */
         get: operations["me_api_v1_me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/evaluation-rounds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Rounds
+         * @description The caller's branch's rounds taking ballots today, and whether the caller has voted.
+         */
+        get: operations["my_rounds_api_v1_me_evaluation_rounds_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -741,6 +895,27 @@ export interface paths {
         put?: never;
         /** Deactivate Member */
         post: operations["deactivate_member_api_v1_members__member_id__deactivate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{member_id}/evaluation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Member Evaluation
+         * @description A member's year: each quarter's counts and rate, the year rate and where it came from,
+         *     the evaluation points and the poor share.
+         */
+        get: operations["member_evaluation_api_v1_members__member_id__evaluation_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -988,6 +1163,47 @@ export interface paths {
         get: operations["list_roles_api_v1_organisations__org_id__role_assignments_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/evaluation/ballots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cast Code Ballot
+         * @description A ballot of the masses; the code is spent with it, once.
+         */
+        post: operations["cast_code_ballot_api_v1_public_evaluation_ballots_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/evaluation/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Look Up Code
+         * @description The page a code opens: the branch, the round and its members by name. Codes that do not
+         *     exist count against the address (429 with Retry-After).
+         */
+        post: operations["look_up_code_api_v1_public_evaluation_lookup_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1284,6 +1500,39 @@ export interface components {
             /** Voided */
             voided: boolean;
         };
+        /** BallotAccepted */
+        BallotAccepted: {
+            /** Ratings */
+            ratings: number;
+            /** Round Id */
+            round_id: number;
+        };
+        /**
+         * BallotForm
+         * @description What a voter sees: the round and the members to rate, by name only.
+         */
+        BallotForm: {
+            /** Branch Name */
+            branch_name: string;
+            /**
+             * Closes On
+             * Format: date
+             */
+            closes_on: string;
+            /** Members */
+            members: components["schemas"]["PersonRef"][];
+            /** Quarter */
+            quarter: number;
+            /** Round Id */
+            round_id: number;
+            /**
+             * Voted
+             * @default false
+             */
+            voted: boolean;
+            /** Year */
+            year: number;
+        };
         /** Blocker */
         Blocker: {
             /** Code */
@@ -1554,6 +1803,28 @@ export interface components {
             warnings: components["schemas"]["Blocker"][];
             /** Window Open */
             window_open: boolean;
+        };
+        /** CodeBallot */
+        CodeBallot: {
+            /** Code */
+            code: string;
+            /** Ratings */
+            ratings: components["schemas"]["RatingIn"][];
+            /**
+             * Round Id
+             * @description The round whose page was filled in (from the look-up)
+             */
+            round_id: number;
+        };
+        /** CodeLookup */
+        CodeLookup: {
+            /** Code */
+            code: string;
+        };
+        /** CodesIssue */
+        CodesIssue: {
+            /** Count */
+            count: number;
         };
         /** CommentBody */
         CommentBody: {
@@ -2122,6 +2393,50 @@ export interface components {
             /** User Id */
             user_id: number | null;
         };
+        /** MemberEvaluation */
+        MemberEvaluation: {
+            /** Evaluation Max */
+            evaluation_max: string;
+            member: components["schemas"]["PersonRef"];
+            /** Min Ratings */
+            min_ratings: number;
+            /** Points */
+            points: string;
+            /** Poor */
+            poor: number;
+            /** Poor Over A Third */
+            poor_over_a_third: boolean;
+            /** Poor Share */
+            poor_share: string | null;
+            /** Quarters */
+            quarters: components["schemas"]["QuarterEvaluation"][];
+            /** Rate */
+            rate: string;
+            /**
+             * Rate Source
+             * @description own (mean of qualifying quarters), branch_mean (none qualifies) or default
+             * @enum {string}
+             */
+            rate_source: "own" | "branch_mean" | "default";
+            /** Rated */
+            rated: number;
+            /** Year */
+            year: number;
+        };
+        /** MemberProgress */
+        MemberProgress: {
+            member: components["schemas"]["PersonRef"];
+            /**
+             * Rated
+             * @description Ratings other than 不了解 (skip) so far
+             */
+            rated: number;
+            /**
+             * Under Min
+             * @description Fewer than min_ratings so far
+             */
+            under_min: boolean;
+        };
         /** MemberPublic */
         MemberPublic: {
             /** Branch Id */
@@ -2157,6 +2472,27 @@ export interface components {
             updated_at: string;
             /** User Id */
             user_id: number | null;
+        };
+        /** MemberResult */
+        MemberResult: {
+            /** Fair */
+            fair: number;
+            /** Good */
+            good: number;
+            member: components["schemas"]["PersonRef"];
+            /** N */
+            n: number;
+            /** Poor */
+            poor: number;
+            /** Qualifies */
+            qualifies: boolean;
+            /**
+             * Rate
+             * @description (good + 0.5 × fair) / n; null below min_ratings
+             */
+            rate: string | null;
+            /** Skip */
+            skip: number;
         };
         /** MemberRoom */
         MemberRoom: {
@@ -2279,6 +2615,25 @@ export interface components {
             /** Window Closed */
             window_closed: boolean;
         };
+        /**
+         * MyRound
+         * @description An open round of the caller's branch, for the card on the member's home.
+         */
+        MyRound: {
+            /**
+             * Closes On
+             * Format: date
+             */
+            closes_on: string;
+            /** Id */
+            id: number;
+            /** Quarter */
+            quarter: number;
+            /** Voted */
+            voted: boolean;
+            /** Year */
+            year: number;
+        };
         /** OrganisationCreate */
         OrganisationCreate: {
             /**
@@ -2400,6 +2755,17 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[RoundPublic] */
+        Page_RoundPublic_: {
+            /** Items */
+            items: components["schemas"]["RoundPublic"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
         /** Page[StandardSummary] */
         Page_StandardSummary_: {
             /** Items */
@@ -2440,6 +2806,11 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /** PeerBallot */
+        PeerBallot: {
+            /** Ratings */
+            ratings: components["schemas"]["RatingIn"][];
+        };
         /** PersonRef */
         PersonRef: {
             /** Id */
@@ -2474,6 +2845,30 @@ export interface components {
             /** Year */
             year: number;
         };
+        /** QuarterEvaluation */
+        QuarterEvaluation: {
+            /** Fair */
+            fair: number;
+            /** Good */
+            good: number;
+            /** N */
+            n: number;
+            /** Poor */
+            poor: number;
+            /** Qualifies */
+            qualifies: boolean;
+            /** Quarter */
+            quarter: number;
+            /** Rate */
+            rate: string | null;
+            /**
+             * Round Id
+             * @description The branch's closed round of the quarter, if any
+             */
+            round_id: number | null;
+            /** Skip */
+            skip: number;
+        };
         /** Ranking */
         Ranking: {
             /** Branch Id */
@@ -2496,6 +2891,18 @@ export interface components {
             net: string;
             /** Rank */
             rank: number;
+        };
+        /** RatingIn */
+        RatingIn: {
+            /** Comment */
+            comment?: string | null;
+            /** Member Id */
+            member_id: number;
+            /**
+             * Rating
+             * @enum {string}
+             */
+            rating: "good" | "fair" | "poor" | "skip";
         };
         /** ReminderPublic */
         ReminderPublic: {
@@ -2549,6 +2956,12 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** ResultComment */
+        ResultComment: {
+            /** Comment */
+            comment: string;
+            member: components["schemas"]["PersonRef"];
+        };
         /** RevertBody */
         RevertBody: {
             /** Reason */
@@ -2581,6 +2994,149 @@ export interface components {
             role: string;
             /** User Id */
             user_id: number;
+        };
+        /** RoundCreate */
+        RoundCreate: {
+            /**
+             * Closes On
+             * Format: date
+             */
+            closes_on: string;
+            /**
+             * Opens On
+             * Format: date
+             */
+            opens_on: string;
+            /** Quarter */
+            quarter: number;
+            /** Year */
+            year: number;
+        };
+        /** RoundProgress */
+        RoundProgress: {
+            /** @description The branch (id and name) */
+            branch: components["schemas"]["PersonRef"];
+            /** Closed At */
+            closed_at: string | null;
+            /**
+             * Closes On
+             * Format: date
+             */
+            closes_on: string;
+            /** Codes Issued */
+            codes_issued: number;
+            /** Codes Spent */
+            codes_spent: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Members */
+            members: components["schemas"]["MemberProgress"][];
+            /** Min Ratings */
+            min_ratings: number;
+            /**
+             * Opens On
+             * Format: date
+             */
+            opens_on: string;
+            /** Peer Ballots */
+            peer_ballots: number;
+            /**
+             * Peers
+             * @description Active members of the branch, who may each cast a ballot
+             */
+            peers: number;
+            /**
+             * Phase
+             * @description scheduled (before its window), open (taking ballots), ended (window over, not yet closed) or closed
+             * @enum {string}
+             */
+            phase: "scheduled" | "open" | "ended" | "closed";
+            /** Quarter */
+            quarter: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "closed";
+            /**
+             * Under Min
+             * @description Members with fewer than min_ratings ratings so far
+             */
+            under_min: number;
+            /** Year */
+            year: number;
+        };
+        /** RoundPublic */
+        RoundPublic: {
+            /** @description The branch (id and name) */
+            branch: components["schemas"]["PersonRef"];
+            /** Closed At */
+            closed_at: string | null;
+            /**
+             * Closes On
+             * Format: date
+             */
+            closes_on: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Min Ratings */
+            min_ratings: number;
+            /**
+             * Opens On
+             * Format: date
+             */
+            opens_on: string;
+            /**
+             * Phase
+             * @description scheduled (before its window), open (taking ballots), ended (window over, not yet closed) or closed
+             * @enum {string}
+             */
+            phase: "scheduled" | "open" | "ended" | "closed";
+            /** Quarter */
+            quarter: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "closed";
+            /** Year */
+            year: number;
+        };
+        /** RoundResults */
+        RoundResults: {
+            /**
+             * Ballots
+             * @description Ballots cast: codes spent and peer ballots
+             */
+            ballots: number;
+            /**
+             * Comments
+             * @description Unattributed, ordered by member, then in an order unrelated to submission
+             */
+            comments: components["schemas"]["ResultComment"][];
+            /** Members */
+            members: components["schemas"]["MemberResult"][];
+            round: components["schemas"]["RoundPublic"];
+        };
+        /**
+         * RoundUpdate
+         * @description A new window for a round still open, e.g. a few more days for the masses.
+         */
+        RoundUpdate: {
+            /** Closes On */
+            closes_on?: string | null;
+            /** Opens On */
+            opens_on?: string | null;
         };
         /** SeenBody */
         SeenBody: {
@@ -3298,6 +3854,75 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_rounds_api_v1_branches__org_id__evaluation_rounds_get: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RoundPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    open_round_api_v1_branches__org_id__evaluation_rounds_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoundCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundPublic"];
+                };
             };
             /** @description Validation Error */
             422: {
@@ -4217,6 +4842,235 @@ export interface operations {
             };
         };
     };
+    read_round_api_v1_evaluation_rounds__round_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                round_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundProgress"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    change_window_api_v1_evaluation_rounds__round_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                round_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoundUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundProgress"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    peer_form_api_v1_evaluation_rounds__round_id__ballot_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                round_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BallotForm"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cast_peer_ballot_api_v1_evaluation_rounds__round_id__ballot_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                round_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PeerBallot"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BallotAccepted"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    close_round_api_v1_evaluation_rounds__round_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                round_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundProgress"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    issue_codes_api_v1_evaluation_rounds__round_id__codes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                round_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodesIssue"];
+            };
+        };
+        responses: {
+            /** @description The printable A4 sheet of the codes */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    round_results_api_v1_evaluation_rounds__round_id__results_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                round_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundResults"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     me_api_v1_me_get: {
         parameters: {
             query?: never;
@@ -4233,6 +5087,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeResponse"];
+                };
+            };
+        };
+    };
+    my_rounds_api_v1_me_evaluation_rounds_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyRound"][];
                 };
             };
         };
@@ -4513,6 +5387,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MemberPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    member_evaluation_api_v1_members__member_id__evaluation_get: {
+        parameters: {
+            query: {
+                year: number;
+            };
+            header?: never;
+            path: {
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberEvaluation"];
                 };
             };
             /** @description Validation Error */
@@ -5015,6 +5922,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_RoleAssignmentPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cast_code_ballot_api_v1_public_evaluation_ballots_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodeBallot"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BallotAccepted"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    look_up_code_api_v1_public_evaluation_lookup_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodeLookup"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BallotForm"];
                 };
             };
             /** @description Validation Error */
