@@ -86,10 +86,18 @@ async def spend_code(session: AsyncSession, code_hash: str, round_id: int) -> bo
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-async def find_code(session: AsyncSession, code_hash: str) -> EvaluationCode | None:
-    return await session.scalar(
-        select(EvaluationCode).where(col(EvaluationCode.code_hash) == code_hash)
-    )
+async def find_code(
+    session: AsyncSession, code_hash: str
+) -> tuple[EvaluationCode, EvaluationRound] | None:
+    """A code and its round, in one statement."""
+    row = (
+        await session.execute(
+            select(EvaluationCode, EvaluationRound)
+            .join(EvaluationRound, col(EvaluationRound.id) == col(EvaluationCode.round_id))
+            .where(col(EvaluationCode.code_hash) == code_hash)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 async def add_codes(session: AsyncSession, *, round_id: int, hashes: Sequence[str]) -> int:
@@ -105,17 +113,18 @@ async def add_codes(session: AsyncSession, *, round_id: int, hashes: Sequence[st
     return batch
 
 
-async def code_counts(session: AsyncSession, round_id: int) -> tuple[int, int]:
-    """(issued, spent) codes of a round."""
+async def code_counts(session: AsyncSession, round_id: int) -> tuple[int, int, int]:
+    """(issued, spent, batches) of a round's codes."""
     row = (
         await session.execute(
             select(
                 func.count(),
                 func.count().filter(col(EvaluationCode.spent).is_(True)),
+                func.coalesce(func.max(col(EvaluationCode.batch)), 0),
             ).where(col(EvaluationCode.round_id) == round_id)
         )
     ).one()
-    return int(row[0]), int(row[1])
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 async def has_voted(session: AsyncSession, *, round_id: int, member_id: int) -> bool:
@@ -150,7 +159,9 @@ async def add_ratings(
 ) -> None:
     """Writes a ballot's (member, rating, comment) rows: random ids, no time, no voter."""
     await session.execute(
-        insert(EvaluationRating),
+        # One statement for the ballot: without render_nulls, rows with and without a comment
+        # would go in separate batches.
+        insert(EvaluationRating).execution_options(render_nulls=True),
         [
             {
                 "id": new_rating_id(),
@@ -210,7 +221,7 @@ async def comments(session: AsyncSession, round_id: int) -> list[tuple[int, str,
         )
         .order_by(col(Member.name), col(Member.id), col(EvaluationRating.id))
     )
-    return [(i, n, c) for i, n, c in rows.tuples().all() if i is not None and c is not None]
+    return [(i, n, c) for i, n, c in rows.all() if i is not None and c is not None]
 
 
 async def names(session: AsyncSession, member_ids: Sequence[int]) -> dict[int, str]:
@@ -219,7 +230,7 @@ async def names(session: AsyncSession, member_ids: Sequence[int]) -> dict[int, s
     rows = await session.execute(
         select(col(Member.id), col(Member.name)).where(col(Member.id).in_(member_ids))
     )
-    return {i: n for i, n in rows.tuples().all() if i is not None}
+    return {i: n for i, n in rows.all() if i is not None}
 
 
 async def quarter_counts(

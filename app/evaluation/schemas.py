@@ -54,13 +54,14 @@ class RoundPublic(OutputModel):
 
 class MemberProgress(OutputModel):
     member: PersonRef
-    rated: int = Field(description="Ratings other than 不了解 (skip) so far")
-    under_min: bool = Field(description="Fewer than min_ratings so far")
+    rated: int = Field(description="Ratings so far, 不了解 (skip) included")
+    under_min: bool = Field(description="Fewer than min_ratings ratings other than skip so far")
 
 
 class RoundProgress(RoundPublic):
     codes_issued: int
     codes_spent: int
+    batches: int = Field(description="Batches of codes issued so far (the sheets printed)")
     peer_ballots: int
     peers: int = Field(description="Active members of the branch, who may each cast a ballot")
     members: list[MemberProgress]

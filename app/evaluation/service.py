@@ -74,6 +74,11 @@ async def _phase(session: AsyncSession, rnd: EvaluationRound) -> rules.RoundPhas
     )
 
 
+async def _min_ratings(session: AsyncSession, rnd: EvaluationRound) -> int:
+    _, min_ratings, _ = await _standard_settings(session, rnd.branch_id, rnd.year)
+    return min_ratings
+
+
 async def public(session: AsyncSession, rnd: EvaluationRound) -> RoundPublic:
     branch = await session.get(Organisation, rnd.branch_id)
     assert branch is not None and branch.id is not None
@@ -86,7 +91,7 @@ async def public(session: AsyncSession, rnd: EvaluationRound) -> RoundPublic:
         closes_on=rnd.closes_on,
         status=rnd.status,
         phase=await _phase(session, rnd),
-        min_ratings=rnd.min_ratings,
+        min_ratings=await _min_ratings(session, rnd),
         created_at=rnd.created_at,
         closed_at=rnd.closed_at,
     )
@@ -125,7 +130,6 @@ async def open_round(
             f"The branch already has a round for {data.year} Q{data.quarter}.",
             code="round_exists",
         )
-    _, min_ratings, _ = await _standard_settings(session, branch.id, data.year)
     rules.check_window(
         opens_on=data.opens_on,
         closes_on=data.closes_on,
@@ -137,7 +141,6 @@ async def open_round(
         quarter=data.quarter,
         opens_on=data.opens_on,
         closes_on=data.closes_on,
-        min_ratings=min_ratings,
         created_by_user_id=principal.user_id,
     )
     session.add(rnd)
@@ -205,7 +208,7 @@ async def close_round(
     rnd.closed_at = clock.now()
     rnd.closed_by_user_id = principal.user_id
     await repository.reshuffle_ratings(session, rnd.id)  # type: ignore[arg-type]
-    issued, spent = await repository.code_counts(session, rnd.id)  # type: ignore[arg-type]
+    issued, spent, _ = await repository.code_counts(session, rnd.id)  # type: ignore[arg-type]
     audit.record(
         session,
         actor=principal,
@@ -226,23 +229,22 @@ async def close_round(
 
 async def progress(session: AsyncSession, rnd: EvaluationRound) -> RoundProgress:
     """Codes issued and spent, peer ballots, and how many ratings each member has so far (not
-    what they are: those wait for the close)."""
+    what they are: those wait for the close). The count includes 不了解, so that it grows
+    alike for every member a ballot names and does not show how a voter rated."""
     assert rnd.id is not None
-    issued, spent = await repository.code_counts(session, rnd.id)
+    issued, spent, batches = await repository.code_counts(session, rnd.id)
     counts = await repository.rating_counts(session, rnd.id)
     members = await repository.active_members(session, rnd.branch_id)
-    rows = [
-        MemberProgress(
-            member=m,
-            rated=(n := counts.get(m.id, scoring.Counts()).n),
-            under_min=n < rnd.min_ratings,
-        )
-        for m in members
-    ]
+    min_ratings = await _min_ratings(session, rnd)
+    rows = []
+    for m in members:
+        c = counts.get(m.id, scoring.Counts())
+        rows.append(MemberProgress(member=m, rated=c.n + c.skip, under_min=c.n < min_ratings))
     return RoundProgress(
         **(await public(session, rnd)).model_dump(),
         codes_issued=issued,
         codes_spent=spent,
+        batches=batches,
         peer_ballots=await repository.receipt_count(session, rnd.id),
         peers=len(members),
         members=rows,
@@ -293,6 +295,7 @@ async def results(session: AsyncSession, rnd: EvaluationRound) -> RoundResults:
     assert rnd.id is not None
     if rnd.status != "closed":
         raise Conflict("Results are shown once the round is closed.", code="round_open")
+    min_ratings = await _min_ratings(session, rnd)
     counts = await repository.rating_counts(session, rnd.id)
     members = {m.id: m for m in await repository.active_members(session, rnd.branch_id)}
     missing = [i for i in counts if i not in members]  # rated, since moved or inactive
@@ -302,7 +305,7 @@ async def results(session: AsyncSession, rnd: EvaluationRound) -> RoundResults:
     rows = []
     for member in sorted(members.values(), key=lambda m: (m.name, m.id)):
         c = counts.get(member.id, scoring.Counts())
-        rate = scoring.quarter_rate(c, min_ratings=rnd.min_ratings)
+        rate = scoring.quarter_rate(c, min_ratings=min_ratings)
         rows.append(
             MemberResult(
                 member=member,
@@ -315,7 +318,7 @@ async def results(session: AsyncSession, rnd: EvaluationRound) -> RoundResults:
                 qualifies=rate is not None,
             )
         )
-    _, spent = await repository.code_counts(session, rnd.id)
+    _, spent, _ = await repository.code_counts(session, rnd.id)
     return RoundResults(
         round=await public(session, rnd),
         ballots=spent + await repository.receipt_count(session, rnd.id),
@@ -461,13 +464,13 @@ async def _code_round(
             code="code_malformed",
         )
     code_hash = codes.code_hash(text)
-    code = await repository.find_code(session, code_hash)
-    if code is None:
+    found = await repository.find_code(session, code_hash)
+    if found is None:
         attempts.fail(key, limit=settings.evaluation_code_max_failures_per_address)
         raise NotFound("There is no such evaluation code.", code="code_unknown")
+    code, rnd = found
     if code.spent:
         raise Conflict("This evaluation code has been used.", code="code_spent")
-    rnd = await get_round(session, code.round_id)
     refusal = rules.refusal_to_vote(await _phase(session, rnd), opens_on=rnd.opens_on)
     if refusal:
         raise refusal

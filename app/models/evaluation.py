@@ -31,7 +31,6 @@ class EvaluationRound(SQLModel, table=True):
     opens_on: date
     closes_on: date
     status: str = Field(default="open", max_length=10)
-    min_ratings: int = Field(default=3)
     created_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     closed_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))

@@ -1,5 +1,6 @@
 """Evaluation codes for the masses: shape, entropy, forgiving input, stored hash."""
 
+import logging
 import math
 import re
 
@@ -8,6 +9,7 @@ import pytest
 from app.evaluation.codes import (
     ALPHABET,
     BITS,
+    RedactCodes,
     code_hash,
     new_code,
     normalise,
@@ -125,3 +127,19 @@ def test_rating_url():
         "https://points.example.cn/e/K7QF-3M9T-XW2H-8CJD"
     )
     assert rating_url("http://10.0.0.2:8000/vp", code) == "http://10.0.0.2:8000/vp/e/" + code
+
+
+def test_the_access_log_never_holds_a_code():
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("203.0.113.7:40000", "GET", "/e/K7QF-3M9T-XW2H-8CJD?from=qr", "1.1", 200),
+        None,
+    )
+    assert RedactCodes().filter(record)
+    message = record.getMessage()
+    assert "K7QF" not in message
+    assert '"GET /e/…?from=qr HTTP/1.1" 200' in message
