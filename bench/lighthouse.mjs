@@ -1,4 +1,4 @@
-// Lighthouse (mobile settings) on the member home page, median of N runs, with Debian's
+// Lighthouse (mobile settings) on the member home page and the public rating page, median of N runs, with Debian's
 // Chromium; also the gzipped size of the initial JS and CSS. Writes docs/PERFORMANCE.md.
 //
 //   E2E_BASE_URL=http://127.0.0.1:8790 node bench/lighthouse.mjs [runs]
@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module'
 import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync, existsSync } from 'node:fs'
-import { cpus } from 'node:os'
+import { cpus, tmpdir } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -45,60 +45,101 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
-const results = []
-for (let i = 0; i < runs; i++) {
-  const chrome = await chromeLauncher.launch({
-    chromePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    chromeFlags: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  })
-  try {
-    const cookie = await refreshCookie()
-    const result = await lighthouse(`${base}/`, {
-      port: chrome.port,
-      output: 'json',
-      logLevel: 'error',
-      onlyCategories: Object.keys(TARGETS),
-      extraHeaders: { Cookie: cookie },
+/** Median scores and metrics of `runs` Lighthouse runs on one page. */
+async function measure(url, headersFor) {
+  const results = []
+  for (let i = 0; i < runs; i++) {
+    const chrome = await chromeLauncher.launch({
+      chromePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      chromeFlags: [
+        '--headless=new',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     })
-    const lhr = result.lhr
-    if (process.env.LIGHTHOUSE_REPORT) writeFileSync(process.env.LIGHTHOUSE_REPORT, result.report)
-    const scores = Object.fromEntries(
-      Object.keys(TARGETS).map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)]),
-    )
-    const metrics = {
-      fcp: lhr.audits['first-contentful-paint']?.numericValue ?? NaN,
-      lcp: lhr.audits['largest-contentful-paint']?.numericValue ?? NaN,
-      tbt: lhr.audits['total-blocking-time']?.numericValue ?? NaN,
-      cls: lhr.audits['cumulative-layout-shift']?.numericValue ?? NaN,
+    try {
+      const result = await lighthouse(url, {
+        port: chrome.port,
+        output: 'json',
+        logLevel: 'error',
+        onlyCategories: Object.keys(TARGETS),
+        extraHeaders: await headersFor(),
+      })
+      const lhr = result.lhr
+      if (process.env.LIGHTHOUSE_REPORT) writeFileSync(process.env.LIGHTHOUSE_REPORT, result.report)
+      const scores = Object.fromEntries(
+        Object.keys(TARGETS).map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)]),
+      )
+      const metrics = {
+        fcp: lhr.audits['first-contentful-paint']?.numericValue ?? NaN,
+        lcp: lhr.audits['largest-contentful-paint']?.numericValue ?? NaN,
+        tbt: lhr.audits['total-blocking-time']?.numericValue ?? NaN,
+        cls: lhr.audits['cumulative-layout-shift']?.numericValue ?? NaN,
+      }
+      const failing = Object.values(lhr.audits)
+        .filter((a) => a.score !== null && a.score < 1 && a.scoreDisplayMode === 'binary')
+        .map((a) => a.id)
+      results.push({ scores, metrics, failing, finalUrl: lhr.finalDisplayedUrl })
+      console.log(`${url} run ${i + 1}/${runs}:`, JSON.stringify(scores), `LCP ${Math.round(metrics.lcp)} ms`)
+    } finally {
+      await chrome.kill()
     }
-    const failing = Object.values(lhr.audits)
-      .filter((a) => a.score !== null && a.score < 1 && a.scoreDisplayMode === 'binary')
-      .map((a) => a.id)
-    results.push({ scores, metrics, failing, finalUrl: lhr.finalDisplayedUrl })
-    console.log(`run ${i + 1}/${runs}:`, JSON.stringify(scores), `LCP ${Math.round(metrics.lcp)} ms`)
-  } finally {
-    await chrome.kill()
+  }
+  const summary = Object.fromEntries(
+    Object.keys(TARGETS).map((c) => [c, median(results.map((r) => r.scores[c]))]),
+  )
+  const metric = (k) => median(results.map((r) => r.metrics[k]))
+  return {
+    summary,
+    metric,
+    results,
+    failing: [...new Set(results.flatMap((r) => r.failing))],
   }
 }
 
-const summary = Object.fromEntries(
-  Object.keys(TARGETS).map((c) => [c, median(results.map((r) => r.scores[c]))]),
-)
-const metric = (k) => median(results.map((r) => r.metrics[k]))
+/** An evaluation code of the demo's open round, for the public rating page: the secretary
+ * issues one (a PDF, the only place a code exists) and its QR code is decoded. */
+async function demoCode() {
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'secretary1', password: PASSWORD }),
+  })
+  const auth = { Authorization: `Bearer ${(await login.json()).access_token}` }
+  const me = await (await fetch(`${base}/api/v1/me`, { headers: auth })).json()
+  const rounds = await (
+    await fetch(`${base}/api/v1/branches/${me.member.branch_id}/evaluation-rounds`, { headers: auth })
+  ).json()
+  const open = rounds.items.find((r) => r.phase === 'open')
+  if (!open) throw new Error('the demo has no open evaluation round')
+  const pdf = await fetch(`${base}/api/v1/evaluation-rounds/${open.id}/codes`, {
+    method: 'POST',
+    headers: { ...auth, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ count: 1 }),
+  })
+  if (pdf.status !== 201) throw new Error(`issuing a code failed: ${pdf.status}`)
+  const file = resolve(tmpdir(), `vp-lighthouse-codes-${process.pid}.pdf`)
+  writeFileSync(file, Buffer.from(await pdf.arrayBuffer()))
+  const urls = execFileSync(
+    process.env.UV || 'uv',
+    ['run', '--frozen', 'python', resolve(root, 'bench/qr_urls.py'), file],
+    { encoding: 'utf8', cwd: root },
+  )
+  return urls.trim().split('\n')[0].replace(/^.*\/e\//, '')
+}
+
+const home = await measure(`${base}/`, async () => ({ Cookie: await refreshCookie() }))
+const ballot = await measure(`${base}/e/${await demoCode()}`, async () => ({}))
+
 const sizeOutput = execFileSync('node', [resolve(frontend, 'scripts/initial-size.mjs')], {
   encoding: 'utf8',
   env: { ...process.env, INITIAL_LIMIT_KB: '100000' },
 })
 const initialKb = Number(/([\d.]+) KB\s+initial/.exec(sizeOutput)?.[1] ?? NaN)
-const failing = [...new Set(results.flatMap((r) => r.failing))]
 const chromiumVersion = (() => {
   try {
     return execFileSync(process.env.CHROMIUM_PATH || '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim()
@@ -109,25 +150,41 @@ const chromiumVersion = (() => {
 const lighthouseVersion = JSON.parse(readFileSync(require.resolve('lighthouse/package.json'), 'utf8')).version
 const pass = (ok) => (ok ? 'met' : '**missed**')
 const today = new Date().toISOString().slice(0, 10)
+
+function table(page) {
+  const { summary, metric, results, failing } = page
+  return [
+    '| figure | median | target | |',
+    '|---|---|---|---|',
+    `| performance | ${summary.performance} | ≥ ${TARGETS.performance} | ${pass(summary.performance >= TARGETS.performance)} |`,
+    `| accessibility | ${summary.accessibility} | ≥ ${TARGETS.accessibility} | ${pass(summary.accessibility >= TARGETS.accessibility)} |`,
+    `| best practices | ${summary['best-practices']} | ≥ ${TARGETS['best-practices']} | ${pass(summary['best-practices'] >= TARGETS['best-practices'])} |`,
+    `| first contentful paint | ${(metric('fcp') / 1000).toFixed(2)} s | | |`,
+    `| largest contentful paint | ${(metric('lcp') / 1000).toFixed(2)} s | | |`,
+    `| total blocking time | ${Math.round(metric('tbt'))} ms | | |`,
+    `| cumulative layout shift | ${metric('cls').toFixed(3)} | | |`,
+    '',
+    `Runs: ${results.map((r) => `${r.scores.performance}/${r.scores.accessibility}/${r.scores['best-practices']}`).join(', ')} (performance/accessibility/best practices).`,
+    failing.length ? `Binary audits failing in some run: ${failing.map((f) => `\`${f}\``).join(', ')}.` : 'No binary audit failed.',
+    '',
+  ]
+}
+
 const section = [
-  '## Phone app: Lighthouse on the member home page',
+  '## Phone app: Lighthouse on the member home and the public rating page',
   '',
-  `Measured ${today} by \`make bench-web\` (\`bench/lighthouse.mjs\`): Lighthouse ${lighthouseVersion}, default mobile settings (emulated mid-range phone, simulated slow 4G, 4× CPU slowdown), ${chromiumVersion}, ${cpus().length} cores. The page is \`/\` signed in as the demo member \`member1\` (a fresh refresh cookie each run), served by the app itself with demo data. Median of ${runs} runs.`,
+  `Measured ${today} by \`make bench-web\` (\`bench/lighthouse.mjs\`): Lighthouse ${lighthouseVersion}, default mobile settings (emulated mid-range phone, simulated slow 4G, 4× CPU slowdown), ${chromiumVersion}, ${cpus().length} cores, served by the app itself with demo data. Median of ${runs} runs per page. Initial JS + CSS, gzipped: ${initialKb.toFixed(1)} KB (target ≤ ${INITIAL_LIMIT_KB} KB, ${pass(initialKb <= INITIAL_LIMIT_KB)}).`,
   '',
-  '| figure | median | target | |',
-  '|---|---|---|---|',
-  `| performance | ${summary.performance} | ≥ ${TARGETS.performance} | ${pass(summary.performance >= TARGETS.performance)} |`,
-  `| accessibility | ${summary.accessibility} | ≥ ${TARGETS.accessibility} | ${pass(summary.accessibility >= TARGETS.accessibility)} |`,
-  `| best practices | ${summary['best-practices']} | ≥ ${TARGETS['best-practices']} | ${pass(summary['best-practices'] >= TARGETS['best-practices'])} |`,
-  `| initial JS + CSS, gzipped | ${initialKb.toFixed(1)} KB | ≤ ${INITIAL_LIMIT_KB} KB | ${pass(initialKb <= INITIAL_LIMIT_KB)} |`,
-  `| first contentful paint | ${(metric('fcp') / 1000).toFixed(2)} s | | |`,
-  `| largest contentful paint | ${(metric('lcp') / 1000).toFixed(2)} s | | |`,
-  `| total blocking time | ${Math.round(metric('tbt'))} ms | | |`,
-  `| cumulative layout shift | ${metric('cls').toFixed(3)} | | |`,
+  '### The member home',
   '',
-  `Runs: ${results.map((r) => `${r.scores.performance}/${r.scores.accessibility}/${r.scores['best-practices']}`).join(', ')} (performance/accessibility/best practices).`,
-  failing.length ? `Binary audits failing in some run: ${failing.map((f) => `\`${f}\``).join(', ')}.` : 'No binary audit failed.',
+  'The page `/` signed in as the demo member `member1` (a fresh refresh cookie each run).',
   '',
+  ...table(home),
+  '### The public rating page (扫码评议)',
+  '',
+  "The page a printed QR code opens, `/e/<code>`, with no sign-in: a code of the demo's open round (issued as a PDF and decoded by `bench/qr_urls.py`), the branch's ten members to rate.",
+  '',
+  ...table(ballot),
 ].join('\n')
 
 const doc = resolve(root, 'docs/PERFORMANCE.md')
@@ -143,5 +200,6 @@ if (text.includes(START) && text.includes(END)) {
 writeFileSync(doc, text)
 console.log(section)
 const ok =
-  Object.entries(TARGETS).every(([c, t]) => summary[c] >= t) && initialKb <= INITIAL_LIMIT_KB
+  [home, ballot].every((page) => Object.entries(TARGETS).every(([c, t]) => page.summary[c] >= t)) &&
+  initialKb <= INITIAL_LIMIT_KB
 process.exitCode = ok ? 0 : 1

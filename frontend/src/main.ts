@@ -22,6 +22,9 @@ app.use(pinia).use(i18n).use(router)
 const auth = useAuthStore(pinia)
 const connectivity = useConnectivityStore(pinia)
 
+/** The public rating page (扫码评议) stands alone: no session, outbox, icon font or service worker. */
+const standalone = () => router.currentRoute.value.name === 'evaluate'
+
 function toSignIn(): void {
   const current = router.currentRoute.value
   if (!current.meta.public) {
@@ -59,7 +62,7 @@ configureHttp({
 function preloadRouteComponents(): void {
   try {
     const target = router.resolve(location.pathname + location.search)
-    if (target.meta.public) return
+    if (target.meta.public && target.name !== 'evaluate') return
     if (target.name === 'home') prefetchHomeData()
     for (const record of target.matched) {
       const component = record.components?.default
@@ -95,6 +98,7 @@ async function start() {
   // The page's code has just been evaluated and the session restored: render in a task of its own.
   await yieldToMain()
   app.mount('#app')
+  if (standalone()) return
   // The guard has restored the session (or entered an offline one): now send what waits.
   await auth.restore()
   // Loaded after the first render: the outbox is not needed to show the page.
@@ -118,12 +122,12 @@ function loadIconFont(): void {
   })
 }
 router.beforeResolve((to) => {
-  if (to.name !== 'home') loadIconFont()
+  if (to.name !== 'home' && to.name !== 'evaluate') loadIconFont()
 })
 
 /** The service worker is set up once the page has loaded: it is not needed for the first screen. */
 function registerServiceWorkerLater(): void {
-  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return
+  if (!import.meta.env.PROD || !('serviceWorker' in navigator) || standalone()) return
   const register = () =>
     // autoUpdate: a new service worker activates at once; the page moves onto it when idle.
     void Promise.all([import('./offline/update'), import('./stores/outbox')]).then(
@@ -148,5 +152,5 @@ function whenIdle(task: () => void): void {
 
 void start().finally(() => {
   registerServiceWorkerLater()
-  whenIdle(loadIconFont)
+  if (!standalone()) whenIdle(loadIconFont)
 })

@@ -1,5 +1,5 @@
 // The quarterly evaluation (群众评议): a branch's rounds, codes, progress and results; a member's
-// peer ballot and year; the public page's look-up and ballot (no sign-in, /public/evaluation).
+// peer ballot and year. The public page's calls are in api/publicEvaluation.ts.
 import { http, type RequestOptions } from './http'
 import { queryString } from './claims'
 import type {
@@ -52,18 +52,3 @@ export const castPeerBallot = (roundId: number, ratings: RatingIn[], options?: R
 
 export const memberEvaluation = (memberId: number, year: number, options?: RequestOptions) =>
   http.get<MemberEvaluation>(`/members/${memberId}/evaluation${queryString({ year })}`, options)
-
-/** The public page: what a code opens (no sign-in). */
-export const lookUpCode = (code: string, options?: RequestOptions) =>
-  http.post<BallotForm>('/public/evaluation/lookup', { code }, { ...options, auth: false })
-
-export const castCodeBallot = (
-  code: string,
-  roundId: number,
-  ratings: RatingIn[],
-  options?: RequestOptions,
-) => http.post<BallotAccepted>(
-    '/public/evaluation/ballots',
-    { code, round_id: roundId, ratings },
-    { ...options, auth: false },
-  )

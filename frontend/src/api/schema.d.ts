@@ -2428,12 +2428,12 @@ export interface components {
             member: components["schemas"]["PersonRef"];
             /**
              * Rated
-             * @description Ratings other than 不了解 (skip) so far
+             * @description Ratings so far, 不了解 (skip) included
              */
             rated: number;
             /**
              * Under Min
-             * @description Fewer than min_ratings so far
+             * @description Fewer than min_ratings ratings other than skip so far
              */
             under_min: boolean;
         };
@@ -3014,6 +3014,11 @@ export interface components {
         };
         /** RoundProgress */
         RoundProgress: {
+            /**
+             * Batches
+             * @description Batches of codes issued so far (the sheets printed)
+             */
+            batches: number;
             /** @description The branch (id and name) */
             branch: components["schemas"]["PersonRef"];
             /** Closed At */

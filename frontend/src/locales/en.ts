@@ -3,6 +3,9 @@ import type { MessageSchema } from './index'
 import member from './member.en'
 import review from './review.en'
 import offline from './offline.en'
+import evaluationPublic from './evaluationPublic.en'
+import rounds from './rounds.en'
+import peer from './peer.en'
 
 const en: MessageSchema = {
   app: {
@@ -177,7 +180,29 @@ const en: MessageSchema = {
   member,
   review,
   offline,
+  evaluationPublic,
+  rounds,
+  peer,
   errors: {
+    round_exists: 'This quarter already has an evaluation round',
+    round_closed: 'This evaluation round is closed',
+    round_ended: "This evaluation round's window has ended",
+    round_not_started: 'This evaluation round has not started yet',
+    round_open: 'Results are shown once the round is closed',
+    round_not_found: 'No such evaluation round',
+    window_passed: 'The window must not end in the past',
+    window_invalid: 'The window must not end before it opens',
+    window_too_long: 'A window lasts at most a quarter',
+    code_malformed: 'An evaluation code is 16 letters and digits',
+    code_unknown: 'There is no such evaluation code',
+    code_spent: 'This evaluation code has been used',
+    code_other_round: 'This code belongs to another evaluation round',
+    already_voted: 'You have already rated your fellow members in this round',
+    self_rating: 'Nobody rates themselves',
+    not_in_branch: "Only the branch's own members rate in its round",
+    members_only: 'Only members rate their fellow members',
+    not_rateable: 'That member is not rated in this round',
+    duplicate_rating: 'A ballot rates each member once',
     invalid_credentials: 'Wrong username or password',
     too_many_attempts: 'Too many attempts. Try again in {wait}',
     waitSeconds: '{n} seconds',

@@ -3,6 +3,9 @@
 import member from './member.zh-CN'
 import review from './review.zh-CN'
 import offline from './offline.zh-CN'
+import evaluationPublic from './evaluationPublic.zh-CN'
+import rounds from './rounds.zh-CN'
+import peer from './peer.zh-CN'
 
 const zhCN = {
   app: {
@@ -177,7 +180,29 @@ const zhCN = {
   member,
   review,
   offline,
+  evaluationPublic,
+  rounds,
+  peer,
   errors: {
+    round_exists: '本季度已经有评议轮次',
+    round_closed: '本轮评议已结束',
+    round_ended: '本轮评议已过截止日期',
+    round_not_started: '本轮评议尚未开始',
+    round_open: '评议结束后才能查看结果',
+    round_not_found: '找不到该评议轮次',
+    window_passed: '截止日期不能早于今天',
+    window_invalid: '开始日期不能晚于截止日期',
+    window_too_long: '评议时间最长一个季度',
+    code_malformed: '评议码是16位字母和数字，请核对后重新输入',
+    code_unknown: '评议码不存在，请核对后重新输入',
+    code_spent: '这个评议码已经用过了，每个码只能评议一次',
+    code_other_round: '这个评议码属于另一轮评议',
+    already_voted: '您已经参加过本轮互评',
+    self_rating: '不能评价自己',
+    not_in_branch: '只有本支部党员可以参加本支部的互评',
+    members_only: '只有党员可以参加互评',
+    not_rateable: '名单中没有这位党员，请刷新后重试',
+    duplicate_rating: '同一位党员只能评价一次',
     invalid_credentials: '用户名或密码错误',
     too_many_attempts: '尝试次数过多，请在 {wait}后重试',
     waitSeconds: '{n} 秒',

@@ -30,6 +30,13 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/pages/LoginPage.vue'),
     meta: { public: true, title: 'login.title' },
   },
+  // The public rating page a printed evaluation code opens (扫码评议): no sign-in, no tab bar.
+  {
+    path: '/e/:code?',
+    name: 'evaluate',
+    component: () => import('@/pages/public/EvaluatePage.vue'),
+    meta: { public: true, title: 'evaluationPublic.title' },
+  },
   {
     path: '/password',
     name: 'password',
@@ -120,6 +127,43 @@ export const routes: RouteRecordRaw[] = [
         component: () => import('@/pages/review/UndeclaredPage.vue'),
         meta: { roles: ['reviewer', 'secretary'], title: 'review.undeclared.title' },
       },
+      // The quarterly evaluation: secretaries run rounds; members rate peers and see their year.
+      {
+        path: 'evaluation/rounds',
+        name: 'evaluation-rounds',
+        component: () => import('@/pages/evaluation/RoundsPage.vue'),
+        meta: { roles: ['secretary', 'org_admin'], title: 'rounds.title' },
+      },
+      {
+        path: 'evaluation/rounds/new',
+        name: 'evaluation-round-new',
+        component: () => import('@/pages/evaluation/RoundFormPage.vue'),
+        meta: { roles: ['secretary', 'org_admin'], title: 'rounds.title' },
+      },
+      {
+        path: 'evaluation/rounds/:id(\\d+)',
+        name: 'evaluation-round',
+        component: () => import('@/pages/evaluation/RoundPage.vue'),
+        meta: { roles: ['secretary', 'org_admin'], title: 'rounds.title' },
+      },
+      {
+        path: 'evaluation/rounds/:id(\\d+)/results',
+        name: 'evaluation-round-results',
+        component: () => import('@/pages/evaluation/RoundResultsPage.vue'),
+        meta: { roles: ['secretary', 'org_admin'], title: 'rounds.title' },
+      },
+      {
+        path: 'evaluation/:id(\\d+)/rate',
+        name: 'peer-ballot',
+        component: () => import('@/pages/evaluation/PeerBallotPage.vue'),
+        meta: { roles: ['member'], title: 'peer.title' },
+      },
+      {
+        path: 'evaluation',
+        name: 'my-evaluation',
+        component: () => import('@/pages/evaluation/MyEvaluationPage.vue'),
+        meta: { roles: ['member'], title: 'peer.title' },
+      },
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },
@@ -139,6 +183,8 @@ export function redirectQuery(path: string): Record<string, string> {
 }
 
 export async function guard(to: RouteLocationNormalized) {
+  // The public rating page needs no session: no refresh call, no /me (a resident's phone has none).
+  if (to.meta.public && to.name !== 'login') return true
   const auth = useAuthStore()
   await auth.restore()
   if (to.meta.public) {
