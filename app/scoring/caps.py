@@ -1,5 +1,9 @@
 """The annual and monthly points rule (DESIGN.md §6) as pure functions of plain values.
 
+A member whose record here began during the year is measured on the m months they were here:
+each dimension's capped sum is scaled up by 12 / m and then held to the dimension's full cap;
+the base score and deductions are not scaled (nor are evaluation points, added in score()).
+
 Everything is computed with exact Decimals; values are rounded to one decimal place only when
 they are put into the returned tallies, so rounding never accumulates across items or months.
 """
@@ -9,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 BONUS = "bonus"
 DEDUCTION = "deduction"
@@ -41,19 +46,24 @@ class LedgerPoint:
 @dataclass(frozen=True)
 class ItemTally:
     """raw: approved points with each month (bonus) or the year (deduction) clamped at 0;
-    counted: what is left after the item's monthly and yearly caps (bonus only)."""
+    counted: what is left after the item's monthly and yearly caps (bonus only);
+    over_month_cap, over_year_cap: what each of those caps took away (raw = counted + both)."""
 
     code: str
     dimension: str
     kind: str
     raw: Decimal
     counted: Decimal
+    over_month_cap: Decimal = _ZERO
+    over_year_cap: Decimal = _ZERO
 
 
 @dataclass(frozen=True)
 class DimensionTally:
-    """raw: the dimension's counted item points before the dimension cap; cap and remaining
-    are None for an uncapped dimension."""
+    """raw: the dimension's counted item points (after the items' monthly and yearly caps)
+    before the dimension cap; scaled: raw × 12 / m for a member here m < 12 months of the year,
+    None for a whole year; counted: min(cap, scaled or raw); over_cap: what the dimension cap
+    took away from (scaled or raw). cap and remaining are None for an uncapped dimension."""
 
     dimension: str
     cap: Decimal | None
@@ -61,6 +71,7 @@ class DimensionTally:
     counted: Decimal
     remaining: Decimal | None
     over_cap: Decimal
+    scaled: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,8 @@ class YearPoints:
     score_before_evaluation: Decimal
     # Kept unrounded so that adding evaluation points in score() rounds only once.
     score_before_evaluation_exact: Decimal
+    # The m months of the year the member was here; below 12 the dimension sums are scaled up.
+    membership_months: int = 12
 
 
 def quantize(value: Decimal) -> Decimal:
@@ -92,7 +105,8 @@ def quantize(value: Decimal) -> Decimal:
 
 
 def membership_months(joined_on: date, year: int) -> int:
-    """Months of `year` the member belongs to, counting the joining month as a whole month."""
+    """Months of `year` the member belongs to, counting the joining month as a whole month
+    (0 for a record that begins after the year)."""
     if joined_on.year < year:
         return 12
     if joined_on.year > year:
@@ -130,6 +144,13 @@ def _net_by_item_month(
     return net
 
 
+@lru_cache(maxsize=4096)
+def _nothing(rule: ItemRule) -> ItemTally:
+    """The tally of an item without ledger rows (shared: most items of a year have none)."""
+    zero = quantize(_ZERO)
+    return ItemTally(rule.code, rule.dimension, rule.kind, zero, zero, zero, zero)
+
+
 def _month_bonus(rule: ItemRule, net: Decimal) -> Decimal:
     counted = max(_ZERO, net)
     if rule.max_per_month is not None:
@@ -156,6 +177,14 @@ def _month_tally(
     )
 
 
+def scale_up(raw: Decimal, membership_months: int) -> Decimal:
+    """A dimension's capped sum measured on m months, scaled to the year: raw × 12 / m (exact
+    for a whole year; the division comes last so that 12 / 7 is not rounded first)."""
+    if membership_months == 12:
+        return raw
+    return raw * 12 / membership_months
+
+
 def _dimension_order(dimensions: Iterable[str]) -> list[str]:
     seen = list(dict.fromkeys(dimensions))
     known = [d for d in DIMENSION_ORDER if d in seen]
@@ -170,32 +199,61 @@ def year_points(
     dimension_caps: Mapping[str, Decimal | float | int],
     membership_months: int = 12,
 ) -> YearPoints:
-    """A member's points for one year; every rule appears in `items`, in the order given."""
+    """A member's points for one year; every rule appears in `items`, in the order given.
+
+    membership_months (m, 1..12): the months of the year the member was here; below 12 each
+    dimension's sum is scaled up by 12 / m and held to the dimension's full cap, while the base
+    score, the item caps and the deductions stay as they are (DESIGN.md §6)."""
     if not 1 <= membership_months <= 12:
         raise ValueError(f"membership_months must be 1..12, got {membership_months}")
     by_code = _index_rules(rules)
     net = _net_by_item_month(by_code, rows)
-    share = Decimal(membership_months) / 12
-    base = base_score * share
-    caps = {d: _decimal(cap) * share for d, cap in dimension_caps.items()}
+    base = base_score
+    caps = {d: _decimal(cap) for d, cap in dimension_caps.items()}
+    whole_year = membership_months == 12
 
     items: list[ItemTally] = []
     dimension_raw: dict[str, Decimal] = defaultdict(Decimal)
     deduction_total = _ZERO
+    # One pass over the item months: each month's bonus (after the monthly caps) and deduction
+    # are gathered on the way, as _month_tally() computes them for one month.
+    month_bonus = [_ZERO] * 13
+    month_deduction = [_ZERO] * 13
     for rule in by_code.values():
-        months = net.get(rule.code, {})
+        months = net.get(rule.code)
+        if not months:
+            items.append(_nothing(rule))
+            continue
         if rule.kind == BONUS:
-            raw = sum((max(_ZERO, v) for v in months.values()), _ZERO)
-            counted = sum((_month_bonus(rule, v) for v in months.values()), _ZERO)
+            raw = after_month = _ZERO
+            per_month = rule.max_per_month
+            for month, value in months.items():
+                if value > 0:
+                    raw += value
+                    kept = value if per_month is None or value <= per_month else per_month
+                    after_month += kept
+                    month_bonus[month] += kept
+            counted = after_month
             if rule.max_per_year is not None:
                 counted = min(rule.max_per_year, counted)
             dimension_raw[rule.dimension] += counted
         else:
+            for month, value in months.items():
+                if value > 0:
+                    month_deduction[month] += value
             # Clamped over the year: an adjustment may reverse a deduction of another month.
-            raw = counted = max(_ZERO, sum(months.values(), _ZERO))
+            raw = after_month = counted = max(_ZERO, sum(months.values(), _ZERO))
             deduction_total += counted
         items.append(
-            ItemTally(rule.code, rule.dimension, rule.kind, quantize(raw), quantize(counted))
+            ItemTally(
+                rule.code,
+                rule.dimension,
+                rule.kind,
+                quantize(raw),
+                quantize(counted),
+                over_month_cap=quantize(raw - after_month),
+                over_year_cap=quantize(after_month - counted),
+            )
         )
 
     bonus_dimensions = [r.dimension for r in by_code.values() if r.kind == BONUS]
@@ -203,8 +261,9 @@ def year_points(
     bonus_total = _ZERO
     for dimension in _dimension_order([*bonus_dimensions, *caps]):
         raw = dimension_raw.get(dimension, _ZERO)
+        scaled = scale_up(raw, membership_months)
         cap = caps.get(dimension)
-        counted = raw if cap is None else min(cap, raw)
+        counted = scaled if cap is None else min(cap, scaled)
         bonus_total += counted
         dimensions.append(
             DimensionTally(
@@ -213,7 +272,8 @@ def year_points(
                 raw=quantize(raw),
                 counted=quantize(counted),
                 remaining=None if cap is None else quantize(max(_ZERO, cap - counted)),
-                over_cap=quantize(raw - counted),
+                over_cap=quantize(scaled - counted),
+                scaled=None if whole_year else quantize(scaled),
             )
         )
 
@@ -222,11 +282,20 @@ def year_points(
         base_score=quantize(base),
         dimensions=dimensions,
         items=items,
-        months=[_month_tally(by_code, net, m) for m in MONTHS],
+        months=[
+            MonthTally(
+                month=m,
+                bonus=quantize(month_bonus[m]),
+                deduction=quantize(month_deduction[m]),
+                net=quantize(month_bonus[m] - month_deduction[m]),
+            )
+            for m in MONTHS
+        ],
         bonus_total=quantize(bonus_total),
         deduction_total=quantize(deduction_total),
         score_before_evaluation=quantize(before_evaluation),
         score_before_evaluation_exact=before_evaluation,
+        membership_months=membership_months,
     )
 
 
@@ -244,5 +313,6 @@ def month_points(
 
 
 def score(*, points: YearPoints, evaluation_points: Decimal) -> Decimal:
-    """The annual score: base + capped bonus − deductions + evaluation points."""
+    """The annual score: base + capped (and, for a joiner, scaled) bonus − deductions +
+    evaluation points; evaluation points are never scaled."""
     return quantize(points.score_before_evaluation_exact + evaluation_points)

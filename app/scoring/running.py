@@ -19,9 +19,14 @@ from app.scoring.caps import (
     _decimal,
     _index_rules,
     _month_bonus,
+    scale_up,
 )
 
 _ZERO = Decimal(0)
+
+
+def _capped(value: Decimal, cap: Decimal | None) -> Decimal:
+    return value if cap is None else min(cap, value)
 
 
 def running_totals(
@@ -34,13 +39,14 @@ def running_totals(
 ) -> list[Decimal]:
     """The score before evaluation (base + capped bonus − deductions, unrounded) before any
     row and after each row: len(rows) + 1 values. A row's effect on the score is the difference
-    of two neighbours; it is less than the row's points once a cap is reached."""
+    of two neighbours; it is less than the row's points once a cap is reached, and more for a
+    member here m < 12 months, whose dimension sums are scaled up by 12 / m and held to the cap
+    (the base and deductions are not scaled)."""
     if not 1 <= membership_months <= 12:
         raise ValueError(f"membership_months must be 1..12, got {membership_months}")
     by_code = _index_rules(rules)
-    share = Decimal(membership_months) / 12
-    base = base_score * share
-    caps = {d: _decimal(cap) * share for d, cap in dimension_caps.items()}
+    base = base_score
+    caps = {d: _decimal(cap) for d, cap in dimension_caps.items()}
 
     net: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     item_counted: dict[str, Decimal] = defaultdict(Decimal)  # bonus items, after their caps
@@ -63,7 +69,7 @@ def running_totals(
             item_counted[row.item_code] = counted
             bonus_total = sum(
                 (
-                    raw if (cap := caps.get(d)) is None else min(cap, raw)
+                    _capped(scale_up(raw, membership_months), caps.get(d))
                     for d, raw in dimension_raw.items()
                 ),
                 _ZERO,

@@ -45,11 +45,18 @@ def test_a_reversing_row_takes_back_what_its_row_added():
     assert totals == [Decimal(60), Decimal(62), Decimal(60)]
 
 
-def test_a_member_who_joined_mid_year_starts_from_the_scaled_base():
+def test_a_member_who_joined_mid_year_starts_from_the_whole_base_and_counts_double():
+    # Here 6 months: the base stays 60; dimension sums count × 12/6 up to the full cap of 3;
+    # the deduction is not scaled.
+    rows = [_row("C04", 8, "1"), _row("C04", 9, "1"), _row("X01", 10, "2")]
     totals = running_totals(
-        rules=RULES, rows=[], base_score=Decimal(60), dimension_caps={}, membership_months=6
+        rules=RULES,
+        rows=rows,
+        base_score=Decimal(60),
+        dimension_caps={"contribution": 3},
+        membership_months=6,
     )
-    assert totals == [Decimal(30)]
+    assert totals == [Decimal(v) for v in ("60", "62", "63", "61")]
 
 
 def test_each_running_total_is_the_year_points_of_the_rows_up_to_it():

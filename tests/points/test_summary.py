@@ -114,7 +114,9 @@ async def test_deductions_are_taken_off_the_score(client, world, session):
     )
 
 
-async def test_a_member_who_joined_this_year_has_base_and_caps_scaled(client, world, session):
+async def test_a_member_who_joined_this_year_has_the_dimension_sums_scaled_up_to_the_cap(
+    client, world, session
+):
     _, joiner = await make_user(session, "joiner", branch=world.branch_a)
     joiner.joined_on = date(2026, 7, 15)  # July to December: 6 months
     await session.commit()
@@ -127,12 +129,15 @@ async def test_a_member_who_joined_this_year_has_base_and_caps_scaled(client, wo
 
     summary = await _summary(client, member, joiner.id)
     assert summary["membership_months"] == 6
-    assert _d(summary["base_score"]) == Decimal("30")
+    # DESIGN.md §6: the base and the caps stay whole; 5 points in 6 months count 5 × 12/6 = 10,
+    # held to the contribution cap of 8.
+    assert _d(summary["base_score"]) == Decimal("60")
     contribution = _dimension(summary, "contribution")
-    assert _d(contribution["cap"]) == Decimal("4")
+    assert _d(contribution["cap"]) == Decimal("8")
     assert _d(contribution["raw"]) == Decimal("5")
-    assert _d(contribution["counted"]) == Decimal("4")
-    assert _d(summary["score_before_evaluation"]) == Decimal("34")
+    assert _d(contribution["counted"]) == Decimal("8")
+    assert _d(contribution["over_cap"]) == Decimal("2")
+    assert _d(summary["score_before_evaluation"]) == Decimal("68")
 
 
 async def test_pending_points_are_shown_apart_from_approved(client, world, session):

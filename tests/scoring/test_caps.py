@@ -175,24 +175,47 @@ def test_deduction_adjustment_cannot_go_below_zero() -> None:
     assert points.deduction_total == D("3.0")
 
 
-def test_joined_mid_year_scales_base_and_caps() -> None:
-    rules = [bonus("P08", "political"), bonus("D07", "discipline")]
-    rows = [row("P08", 8, "6"), row("D07", 9, "3")]
+def test_joined_mid_year_scales_the_dimension_sums_up_and_holds_them_to_the_full_cap() -> None:
+    rules = [bonus("P08", "political"), bonus("D07", "discipline"), deduction("X01")]
+    rows = [row("P08", 8, "6"), row("D07", 9, "3"), row("X01", 10, "2")]
 
     points = year_points(
         rules=rules, rows=rows, base_score=D(60), dimension_caps=CAPS, membership_months=6
     )
 
-    assert points.base_score == D("30.0")
+    # Here 6 months: × 12 / 6 = × 2. Base, caps and deductions stay as they are.
+    assert points.base_score == D("60.0")
+    assert points.membership_months == 6
     political, discipline, morality, contribution = points.dimensions
-    assert (morality.cap, contribution.cap) == (D("3.5"), D("4.0"))
-    assert (political.cap, political.counted, political.over_cap) == (D("4.0"), D("4.0"), D("2.0"))
-    assert (discipline.cap, discipline.counted, discipline.remaining) == (
-        D("3.5"),
-        D("3.0"),
-        D("0.5"),
+    assert (morality.cap, contribution.cap) == (D("7.0"), D("8.0"))
+    # Political 6 → 12, held to its cap of 8: 4 over the cap.
+    assert (political.raw, political.scaled, political.counted, political.over_cap) == (
+        D("6.0"),
+        D("12.0"),
+        D("8.0"),
+        D("4.0"),
     )
-    assert points.score_before_evaluation == D("37.0")
+    # Discipline 3 → 6, under its cap of 7.
+    assert (discipline.scaled, discipline.counted, discipline.remaining) == (
+        D("6.0"),
+        D("6.0"),
+        D("1.0"),
+    )
+    assert (morality.scaled, morality.counted) == (D("0.0"), D("0.0"))
+    assert points.bonus_total == D("14.0")
+    assert points.deduction_total == D("2.0")
+    # 60 + 8 + 6 − 2: the deduction is not doubled.
+    assert points.score_before_evaluation == D("72.0")
+
+
+def test_a_whole_year_is_not_scaled() -> None:
+    rules = [bonus("P08", "political")]
+    points = year_points(
+        rules=rules, rows=[row("P08", 1, "3")], base_score=D(60), dimension_caps=CAPS
+    )
+    assert points.membership_months == 12
+    assert points.dimensions[0].scaled is None
+    assert points.score_before_evaluation == D("63.0")
 
 
 def test_membership_months_must_be_1_to_12() -> None:
@@ -205,16 +228,17 @@ def test_membership_months_must_be_1_to_12() -> None:
 
 def test_rounding_happens_once_at_output() -> None:
     rules = [bonus(f"B{i}", d) for i, d in enumerate(CAPS)]
-    rows = [row(f"B{i}", 12, "10") for i in range(len(CAPS))]
+    rows = [row(f"B{i}", 12, "1") for i in range(len(CAPS))]
 
     points = year_points(
         rules=rules, rows=rows, base_score=D(60), dimension_caps=CAPS, membership_months=7
     )
 
-    # Caps 8·7/12 = 4.67 and 7·7/12 = 4.08 show as 4.7 and 4.1, but their exact sum is 17.5.
-    assert [d.counted for d in points.dimensions] == [D("4.7"), D("4.1"), D("4.1"), D("4.7")]
-    assert points.bonus_total == D("17.5")
-    assert points.score_before_evaluation == D("52.5")
+    # Each 1 · 12/7 = 1.714… shows as 1.7, but the exact sum 6.857… shows as 6.9.
+    assert [d.counted for d in points.dimensions] == [D("1.7")] * 4
+    assert [d.scaled for d in points.dimensions] == [D("1.7")] * 4
+    assert points.bonus_total == D("6.9")
+    assert points.score_before_evaluation == D("66.9")
 
 
 def test_membership_months() -> None:
@@ -270,14 +294,14 @@ def test_score_adds_evaluation() -> None:
 
 def test_score_rounds_once() -> None:
     rules = [bonus("D07", "discipline")]
-    rows = [row("D07", 9, "7")]
+    rows = [row("D07", 9, "2")]
     points = year_points(
         rules=rules, rows=rows, base_score=D(60), dimension_caps=CAPS, membership_months=7
     )
-    assert points.score_before_evaluation == D("39.1")  # 35 + 4.0833…
+    assert points.score_before_evaluation == D("63.4")  # 60 + 2 · 12/7 = 63.428…
 
-    # Exact 43.2433… rounds to 43.2; adding to the rounded 39.1 would give 43.3.
-    assert score(points=points, evaluation_points=D("4.16")) == D("43.2")
+    # Exact 67.558… rounds to 67.6; adding to the rounded 63.4 would give 67.5.
+    assert score(points=points, evaluation_points=D("4.13")) == D("67.6")
 
 
 def test_ranked_shares_a_rank_between_equal_nets_and_skips_after() -> None:
