@@ -10,7 +10,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import {
-  TODAY,
   YEAR,
   api,
   apiLogin,
@@ -22,16 +21,9 @@ import {
   screenshot,
   signIn,
 } from './helpers.mjs'
+import { QUARTER, openRoundOf } from './evaluation-helpers.mjs'
 
-const MONTH = Number(TODAY.slice(5, 7))
-const QUARTER = Math.floor((MONTH - 1) / 3) + 1
 const PREVIOUS = QUARTER > 1 ? { year: YEAR, quarter: QUARTER - 1 } : { year: YEAR - 1, quarter: 4 }
-
-/** The last day of the current quarter (YYYY-MM-DD). */
-function quarterEnd() {
-  const end = new Date(Date.UTC(YEAR, QUARTER * 3, 0))
-  return end.toISOString().slice(0, 10)
-}
 
 const monthDay = (day) => `${Number(day.slice(5, 7))}月${Number(day.slice(8, 10))}日`
 
@@ -53,16 +45,7 @@ describe('a member rates fellow members and reads their evaluation on a phone', 
     round = current(ok(await api('/me/evaluation-rounds', { token }), 'my rounds'))
     if (!round) {
       // No demo round yet: secretary1 opens this quarter's.
-      const secretary = (await apiLogin('secretary1')).access_token
-      const opened = await api(`/branches/${member1.me.member.branch_id}/evaluation-rounds`, {
-        method: 'POST',
-        token: secretary,
-        json: { year: YEAR, quarter: QUARTER, opens_on: TODAY, closes_on: quarterEnd() },
-      })
-      assert.ok(
-        opened.status === 201 || opened.status === 200 || (opened.status === 409 && opened.body?.code === 'round_exists'),
-        `open round: ${opened.status} ${JSON.stringify(opened.body)}`,
-      )
+      await openRoundOf((await apiLogin('secretary1')).access_token, member1.me.member.branch_id)
       round = current(ok(await api('/me/evaluation-rounds', { token }), 'my rounds'))
     }
     assert.ok(round, 'an open round for the current quarter')

@@ -4,15 +4,9 @@
 // confirm dialog first says who is left), the thank-you shows, and a reload says the code is used.
 // The second code is typed by hand, in lower case with spaces, on /e with the text at 200 %.
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import {
   SMALL_PHONE,
-  TODAY,
   YEAR,
   api,
   apiLogin,
@@ -24,73 +18,12 @@ import {
   phoneContext,
   screenshot,
 } from './helpers.mjs'
+import { QUARTER, issueCodes, openRoundOf } from './evaluation-helpers.mjs'
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-const QUARTER = Math.floor((Number(TODAY.slice(5, 7)) - 1) / 3) + 1
 const ROUND_LINE = `${YEAR}年第${QUARTER}季度群众评议`
 
-// Every page of the sheet rendered like a cheap scan and read by zxing-cpp, as tests/evaluation
-// does; prints the decoded texts as JSON.
-const DECODE = `
-import json, sys
-import pypdfium2 as pdfium
-import zxingcpp
-found = []
-for page in pdfium.PdfDocument(sys.argv[1]):
-    image = page.render(scale=150 / 72, grayscale=True).to_pil()
-    found += [barcode.text for barcode in zxingcpp.read_barcodes(image)]
-print(json.dumps(found))
-`
-
-/** The open round of the branch for this quarter, opened here when the demo has none. */
-async function openRound(token, branchId) {
-  const find = async () =>
-    ok(await api(`/branches/${branchId}/evaluation-rounds?page_size=50`, { token }), 'rounds').items.find(
-      (r) => r.year === YEAR && r.quarter === QUARTER,
-    )
-  let round = await find()
-  if (!round) {
-    const created = await api(`/branches/${branchId}/evaluation-rounds`, {
-      method: 'POST',
-      token,
-      json: { year: YEAR, quarter: QUARTER, opens_on: TODAY, closes_on: TODAY },
-    })
-    assert.ok(
-      created.status === 201 || created.body?.code === 'round_exists',
-      `open round: ${created.status} ${JSON.stringify(created.body)}`,
-    )
-    round = await find()
-  }
-  assert.ok(round, 'the branch has a round this quarter')
-  assert.equal(round.phase, 'open', `the round of ${ROUND_LINE} takes ballots today`)
-  return round
-}
-
-/** Issue codes: the PDF sheet, decoded back to the URLs its QR codes carry. */
-async function issueCodes(token, roundId, count) {
-  const response = await fetch(`${baseUrl()}/api/v1/evaluation-rounds/${roundId}/codes`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ count }),
-  })
-  assert.equal(response.status, 201, `issue codes: ${response.status} ${await response.clone().text()}`)
-  assert.match(response.headers.get('Content-Type') ?? '', /application\/pdf/)
-  const dir = await mkdtemp(join(tmpdir(), 'vp-codes-'))
-  try {
-    const file = join(dir, 'sheet.pdf')
-    await writeFile(file, Buffer.from(await response.arrayBuffer()))
-    const out = execFileSync('uv', ['run', '--frozen', 'python', '-c', DECODE, file], {
-      cwd: REPO,
-      encoding: 'utf8',
-    })
-    return JSON.parse(out.trim().split('\n').pop())
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
-}
-
 /** The member cards on the page (one fieldset each). */
-const cards = (page) => page.locator('fieldset.rate-card')
+const cards = (page) => page.locator('fieldset.rating-row')
 
 async function rate(card, label) {
   await card.getByText(label, { exact: true }).click()
@@ -106,7 +39,7 @@ describe('the public rating page (扫码评议) on a small phone', () => {
     browser = await launch()
     const token = (await apiLogin('secretary1')).access_token
     const me = ok(await api('/me', { token }), 'me')
-    round = await openRound(token, me.member.branch_id)
+    round = await openRoundOf(token, me.member.branch_id)
     urls = await issueCodes(token, round.id, 2)
   })
 
@@ -143,7 +76,7 @@ describe('the public rating page (扫码评议) on a small phone', () => {
       await page.getByText(`已评 0 / 共 ${total} 人`).waitFor()
 
       // Big choices: every one at least 44 px high, four per member.
-      const heights = await page.locator('.rate-choice').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().height))
+      const heights = await page.locator('.rating-choice').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().height))
       assert.equal(heights.length, total * 4)
       assert.ok(Math.min(...heights) >= 44, `choices are ≥ 44 px high: ${Math.min(...heights)}`)
 
@@ -239,7 +172,7 @@ describe('the public rating page (扫码评议) on a small phone', () => {
       assert.equal(await cards(page).nth(0).getByRole('radio', { name: '不了解', exact: true }).isChecked(), true)
       await assertAccessible(page, 'the rating form at 200 %')
       await assertFitsSmallPhone(page, 'the rating form at 200 %')
-      const heights = await page.locator('.rate-choice').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().height))
+      const heights = await page.locator('.rating-choice').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().height))
       assert.ok(Math.min(...heights) >= 44)
 
       // Nothing rated but one: submitting asks first (the code stays unspent when cancelled).

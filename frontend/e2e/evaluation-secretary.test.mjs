@@ -17,18 +17,13 @@ import {
   screenshot,
   signIn,
   TODAY,
+  YEAR,
   useBranch,
 } from './helpers.mjs'
+import { QUARTER, plusDays } from './evaluation-helpers.mjs'
 
 const BRANCH = '街道机关党支部'
-const [YEAR_NOW, MONTH_NOW] = TODAY.split('-').map(Number)
-const QUARTER = Math.floor((MONTH_NOW - 1) / 3) + 1
-const LABEL = `${YEAR_NOW}年第${QUARTER}季度`
-/** TODAY plus n days, YYYY-MM-DD. */
-const plusDays = (n) => {
-  const [y, m, d] = TODAY.split('-').map(Number)
-  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10)
-}
+const LABEL = `${YEAR}年第${QUARTER}季度`
 const tid = (page, id) => page.locator(`[data-test="${id}"]`)
 const nav = (page) => page.getByRole('navigation', { name: '主导航' })
 /** Wait for the dialog's fade-in to end: axe reads colours half faded in as too pale. */
@@ -56,7 +51,7 @@ describe('the secretary runs a quarterly evaluation on a phone', () => {
     assert.equal(me.member.branch_name, BRANCH)
     const rounds = ok(await api(`/branches/${branchId}/evaluation-rounds`, { token }), 'rounds')
     assert.ok(
-      !rounds.items.some((r) => r.year === YEAR_NOW && r.quarter === QUARTER),
+      !rounds.items.some((r) => r.year === YEAR && r.quarter === QUARTER),
       `${BRANCH} must start without a round for ${LABEL} (the demo gives it none)`,
     )
     browser = await launch()
@@ -92,7 +87,7 @@ describe('the secretary runs a quarterly evaluation on a phone', () => {
     await page.getByRole('heading', { name: '开启评议', level: 1 }).waitFor()
     const year = page.getByLabel('年度', { exact: true })
     const quarter = page.getByLabel('季度', { exact: true })
-    assert.equal(await year.inputValue(), String(YEAR_NOW))
+    assert.equal(await year.inputValue(), String(YEAR))
     assert.equal(await quarter.inputValue(), String(QUARTER))
     assert.equal(await page.getByLabel('开始日期', { exact: true }).getAttribute('data-value'), TODAY)
     assert.equal(await page.getByLabel('截止日期', { exact: true }).getAttribute('data-value'), plusDays(14))
@@ -109,7 +104,7 @@ describe('the secretary runs a quarterly evaluation on a phone', () => {
     assert.equal((await tid(page, 'codes-issued').locator('dd').textContent()).trim(), '0')
 
     const round = ok(await api(`/evaluation-rounds/${roundId}`, { token: secretary.token }), 'round')
-    assert.equal(round.year, YEAR_NOW)
+    assert.equal(round.year, YEAR)
     assert.equal(round.quarter, QUARTER)
     assert.equal(round.opens_on, TODAY)
     assert.equal(round.closes_on, plusDays(14))
@@ -119,7 +114,7 @@ describe('the secretary runs a quarterly evaluation on a phone', () => {
     await page.goto(`/evaluation/rounds/new?branch=${branchId}`)
     await page.getByRole('heading', { name: '开启评议', level: 1 }).waitFor()
     await page.getByLabel('季度', { exact: true }).selectOption(String(QUARTER))
-    await page.getByLabel('年度', { exact: true }).selectOption(String(YEAR_NOW))
+    await page.getByLabel('年度', { exact: true }).selectOption(String(YEAR))
     await page.getByRole('button', { name: '开启评议' }).click()
     const error = tid(page, 'round-quarter-error')
     await error.waitFor()

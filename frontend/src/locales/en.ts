@@ -6,6 +6,7 @@ import offline from './offline.en'
 import evaluationPublic from './evaluationPublic.en'
 import rounds from './rounds.en'
 import peer from './peer.en'
+import rating from './rating.en'
 
 const en: MessageSchema = {
   app: {
@@ -183,6 +184,7 @@ const en: MessageSchema = {
   evaluationPublic,
   rounds,
   peer,
+  rating,
   errors: {
     round_exists: 'This quarter already has an evaluation round',
     round_closed: 'This evaluation round is closed',

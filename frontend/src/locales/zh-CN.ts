@@ -6,6 +6,7 @@ import offline from './offline.zh-CN'
 import evaluationPublic from './evaluationPublic.zh-CN'
 import rounds from './rounds.zh-CN'
 import peer from './peer.zh-CN'
+import rating from './rating.zh-CN'
 
 const zhCN = {
   app: {
@@ -183,6 +184,7 @@ const zhCN = {
   evaluationPublic,
   rounds,
   peer,
+  rating,
   errors: {
     round_exists: '本季度已经有评议轮次',
     round_closed: '本轮评议已结束',

@@ -20,7 +20,7 @@ const api = await import('@/api/evaluation')
 const { useAuthStore } = await import('@/stores/auth')
 const { formatMonthDay, formatRate, ballotRatings } = await import('@/components/peer/peerFormat')
 const { default: PeerRoundCard } = await import('@/components/peer/PeerRoundCard.vue')
-const { default: PeerRatingRow } = await import('@/components/peer/PeerRatingRow.vue')
+const { default: RatingRow } = await import('@/components/rating/RatingRow.vue')
 const { default: PeerBallotPage } = await import('@/pages/evaluation/PeerBallotPage.vue')
 const { default: MyEvaluationPage } = await import('@/pages/evaluation/MyEvaluationPage.vue')
 
@@ -163,7 +163,7 @@ describe('the home card', () => {
 
 describe('the rating row', () => {
   it('chooses one of four ratings and opens the comment on 写意见', async () => {
-    const { wrapper } = await mountAt(PeerRatingRow, '/', { memberId: 5, name: '赵春生', rating: null, comment: '' })
+    const { wrapper } = await mountAt(RatingRow, '/', { memberId: 5, name: '赵春生', rating: null, comment: '' })
     const radios = wrapper.findAll('input[type="radio"]')
     expect(radios.map((r) => (r.element.parentElement as HTMLElement).textContent?.trim())).toEqual([
       '满意', '基本满意', '不满意', '不了解',
@@ -171,7 +171,7 @@ describe('the rating row', () => {
     expect(wrapper.find('legend').text()).toBe('赵春生')
     await radios[1]!.setValue(true)
     expect(wrapper.emitted('update:rating')?.at(-1)).toEqual(['fair'])
-    const toggle = wrapper.find('[data-test="peer-comment-toggle"]')
+    const toggle = wrapper.find('[data-test="rating-comment-toggle"]')
     expect(toggle.attributes('aria-expanded')).toBe('false')
     await toggle.trigger('click')
     expect(toggle.attributes('aria-expanded')).toBe('true')
@@ -201,7 +201,7 @@ describe('the peer ballot', () => {
     await rows[0]!.find('input[value="good"]').setValue(true)
     await rows[1]!.find('input[value="poor"]').setValue(true)
     await rows[2]!.find('input[value="skip"]').setValue(true)
-    await rows[1]!.find('[data-test="peer-comment-toggle"]').trigger('click')
+    await rows[1]!.find('[data-test="rating-comment-toggle"]').trigger('click')
     await rows[1]!.find('textarea').setValue('平时联系群众较少')
     expect(wrapper.find('[data-test="peer-progress"]').text()).toBe('已评 3 / 共 3 人')
     await wrapper.find('form').trigger('submit')

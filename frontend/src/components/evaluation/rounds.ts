@@ -56,24 +56,17 @@ export function windowProblem(opensOn: string, closesOn: string, today: string):
   return null
 }
 
-/** The refusals of the evaluation API have their own messages (locales `errors`). */
-const ROUND_CODES = new Set([
-  'round_exists',
-  'round_closed',
-  'round_ended',
-  'round_not_started',
-  'round_open',
-  'round_not_found',
-  'window_passed',
-  'window_invalid',
-  'window_too_long',
-])
+/** What to tell the secretary about the window before sending (windowProblem's words); '' when fine. */
+export function windowFault(opensOn: string, closesOn: string, today: string, t: Translate): string {
+  const problem = windowProblem(opensOn, closesOn, today)
+  if (!problem) return ''
+  return problem === 'window_missing' ? t('rounds.form.windowMissing') : t(`errors.${problem}`)
+}
 
-/** What to tell the secretary about a failed call. */
+/** What to tell the secretary about a failed call (the evaluation API's refusals are among the
+ *  codes errorMessage knows, each with its own message in locales `errors`). */
 export function roundError(error: unknown, t: Translate): string {
-  if (!isApiError(error)) return t('common.loadFailed')
-  if (ROUND_CODES.has(error.code)) return t(`errors.${error.code}`)
-  return errorMessage(error, t)
+  return isApiError(error) ? errorMessage(error, t) : t('common.loadFailed')
 }
 
 /** The count field's number, or null when it is not a whole number in 1..MAX_CODES. */

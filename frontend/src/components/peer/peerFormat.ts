@@ -23,8 +23,6 @@ export function formatRate(value: string | number | null | undefined): string {
   return `${tenths % 10 === 0 ? tenths / 10 : (tenths / 10).toFixed(1)}%`
 }
 
-export const RATINGS: readonly Rating[] = ['good', 'fair', 'poor', 'skip']
-
 /** One fellow member's answer on the ballot: a rating (or none yet) and an optional comment. */
 export interface PeerAnswer {
   rating: Rating | null
