@@ -112,6 +112,17 @@ class LoadResult:
     def error_count(self) -> int:
         return sum(self.errors.values())
 
+    def record(self, status: int, expect: int, body: bytes, elapsed_ms: float) -> bool:
+        """Count one answer: its latency if it is the expected one, else an error."""
+        if status == expect:
+            self.ok += 1
+            self.latencies_ms.append(elapsed_ms)
+            return True
+        self.errors[status] = self.errors.get(status, 0) + 1
+        if len(self.error_samples) < 5:
+            self.error_samples.append(f"{status}: {body[:300]!r}")
+        return False
+
 
 async def closed_loop(
     name: str,
@@ -145,13 +156,7 @@ async def closed_loop(
                 status, body = await conn.request(raw)
                 t1 = time.perf_counter()
                 if window_start <= t1 <= window_end:
-                    if status == expect:
-                        result.ok += 1
-                        result.latencies_ms.append((t1 - t0) * 1000)
-                    else:
-                        result.errors[status] = result.errors.get(status, 0) + 1
-                        if len(result.error_samples) < 5:
-                            result.error_samples.append(f"{status}: {body[:300]!r}")
+                    result.record(status, expect, body, (t1 - t0) * 1000)
         finally:
             await conn.close()
 
@@ -193,13 +198,7 @@ async def paced_loop(
                 status, body = await conn.request(make_request())
                 t1 = time.perf_counter()
                 if due >= window_start:
-                    if status == expect:
-                        result.ok += 1
-                        result.latencies_ms.append((t1 - due) * 1000)
-                    else:
-                        result.errors[status] = result.errors.get(status, 0) + 1
-                        if len(result.error_samples) < 5:
-                            result.error_samples.append(f"{status}: {body[:300]!r}")
+                    result.record(status, expect, body, (t1 - due) * 1000)
                 due += interval
         finally:
             await conn.close()

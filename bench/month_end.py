@@ -22,7 +22,6 @@ import itertools
 import json
 import os
 import random
-import secrets
 import tempfile
 import time
 import uuid
@@ -30,32 +29,29 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import httpx
 import typer
-import uvloop
 
+from bench.harness import (
+    BulkRun,
+    Phase,
+    bench_env,
+    fresh_database,
+    measured,
+    merge_phases,
+    run_with_uvloop,
+    say,
+    session_on,
+    wait_for_quiet,
+)
 from bench.loadgen import HTTPConnection, LoadResult, build_request, closed_loop, paced_loop
-from bench.report import BulkRun, Phase, Report, merge_phases, render_console, write_markdown
-from bench.seed import (
-    PASSWORD,
-    Seeded,
-    recreate_database,
-    seed,
-    seed_backlog,
-    server_facts,
-)
-from bench.server import (
-    ROOT,
-    Server,
-    machine_busy_seconds,
-    postgres_cpu,
-    postgres_cpu_since,
-)
+from bench.report import Report, render_console, write_markdown
+from bench.seed import PASSWORD, Seeded, seed, seed_backlog, server_facts
+from bench.server import ROOT, Server
 
-T = TypeVar("T")
 # The paced month-end phases offer these shares of the closed-loop month-end capacity; the
 # first is where the p95 target is judged (see bench/report.py).
 PACED_SHARES = (0.5, 0.75)
@@ -84,46 +80,6 @@ class Settings:
     idempotency: bool
     profile: Path | None
     logs: Path
-
-
-async def measured(
-    server: Server, run: Callable[[], Awaitable[LoadResult]], bulk: list[BulkRun] | None = None
-) -> Phase:
-    """Run a load and account for the CPU: server, PostgreSQL, us, and everything else."""
-    pg0, srv0, me0, all0 = (
-        postgres_cpu(),
-        server.cpu_seconds(),
-        time.process_time(),
-        machine_busy_seconds(),
-    )
-    wall0 = time.perf_counter()
-    load = await run()
-    wall = time.perf_counter() - wall0
-    server_s = server.cpu_seconds() - srv0
-    pg_s = postgres_cpu_since(pg0)
-    me_s = time.process_time() - me0
-    all_s = machine_busy_seconds() - all0
-    return Phase(
-        load=load,
-        server_cores=server_s / wall,
-        postgres_cores=pg_s / wall,
-        client_cores=me_s / wall,
-        other_cores=max(0.0, all_s - server_s - pg_s - me_s) / wall,
-        bulk=bulk or [],
-        wall=wall,
-    )
-
-
-async def wait_for_quiet(max_wait: float, limit: float = 0.25) -> float:
-    """Wait (up to max_wait seconds) until other processes use at most limit cores."""
-    deadline = time.monotonic() + max_wait
-    while True:
-        b0 = machine_busy_seconds()
-        await asyncio.sleep(2)
-        busy = (machine_busy_seconds() - b0) / 2
-        if busy <= limit or time.monotonic() > deadline:
-            return busy
-        _say(f"the machine is busy ({busy:.2f} cores in use by others); waiting for quiet")
 
 
 def claim_requests(
@@ -268,23 +224,16 @@ async def login(http: httpx.AsyncClient, username: str) -> tuple[str, float]:
     return str(r.json()["access_token"]), elapsed
 
 
-def _say(message: str) -> None:
-    typer.echo(f"[{datetime.now():%H:%M:%S}] {message}", err=True)
-
-
 async def run_bench(cfg: Settings, env: dict[str, str]) -> Report:
     from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import AsyncSession
 
-    from app.db import make_engine
     from app.security import create_access_token
     from bench.bare_app import DDL
 
-    engine = make_engine(cfg.database_url)
-    async with AsyncSession(engine, expire_on_commit=False) as session:
+    async with session_on(cfg.database_url) as session:
         facts = await server_facts(session)
         today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-        _say(
+        say(
             f"seeding {cfg.branches} branches × {cfg.members_per_branch} members, "
             f"{cfg.branches} reviewers"
         )
@@ -295,13 +244,12 @@ async def run_bench(cfg: Settings, env: dict[str, str]) -> Report:
             today=today,
         )
         if cfg.backlog:
-            _say(f"{cfg.backlog} submitted claims per branch already waiting for review")
+            say(f"{cfg.backlog} submitted claims per branch already waiting for review")
             await seed_backlog(
                 session, world, per_branch=cfg.backlog, today=today, description=DESCRIPTION
             )
         await session.execute(text(DDL))
         await session.commit()
-    await engine.dispose()
 
     # The same token /auth/login hands out (create_access_token(f"user:{id}")), minted here:
     # one real sign-in costs ~130 ms of argon2, too slow for thousands of members. A few
@@ -429,7 +377,7 @@ async def run_bench(cfg: Settings, env: dict[str, str]) -> Report:
                 await top_up(cfg.backlog)
                 wait = cfg.quiet_wait if n == 1 else min(cfg.quiet_wait, 20.0)
                 report.busy_before.append(await wait_for_quiet(wait))
-                _say(
+                say(
                     f"round {n}/{cfg.rounds}: bare insert, {cfg.clients} clients, "
                     f"{cfg.warmup:g}+{seconds:g} s"
                 )
@@ -448,7 +396,7 @@ async def run_bench(cfg: Settings, env: dict[str, str]) -> Report:
                         ),
                     )
                 )
-                _say(
+                say(
                     f"round {n}/{cfg.rounds}: month-end, {cfg.clients} clients submitting + "
                     f"{len(reviewer_tokens)} reviewers keeping pace, {cfg.warmup:g}+{seconds:g} s"
                 )
@@ -471,7 +419,7 @@ async def run_bench(cfg: Settings, env: dict[str, str]) -> Report:
             capacity = report.month_end.load.throughput
             for share in PACED_SHARES:
                 rate = max(1.0, round(capacity * share))
-                _say(
+                say(
                     f"paced month-end: {cfg.clients} clients, {rate:g} claims/s in all "
                     f"({share:.0%} of capacity) + reviewers keeping pace, {cfg.diag_duration:g} s"
                 )
@@ -500,7 +448,7 @@ async def run_bench(cfg: Settings, env: dict[str, str]) -> Report:
                 report.diagnostics.append(phase)
 
             if cfg.drain_backlog:
-                _say(
+                say(
                     f"backlog drain: {cfg.drain_backlog} waiting per branch, reviewers approving "
                     f"500 at a time, {cfg.diag_duration:g} s"
                 )
@@ -519,7 +467,7 @@ async def run_bench(cfg: Settings, env: dict[str, str]) -> Report:
 
             for keys in (cfg.idempotency, not cfg.idempotency):
                 label = "with" if keys else "without"
-                _say(f"submit only, {label} Idempotency-Key: {cfg.diag_duration:g} s")
+                say(f"submit only, {label} Idempotency-Key: {cfg.diag_duration:g} s")
                 make = claims(world.members, keys)
                 phase = await measured(
                     server,
@@ -536,7 +484,7 @@ async def run_bench(cfg: Settings, env: dict[str, str]) -> Report:
                 )
                 report.diagnostics.append(phase)
 
-            _say(f"quiet bulk review of {BULK_SIZE} claims × {cfg.quiet_reps}")
+            say(f"quiet bulk review of {BULK_SIZE} claims × {cfg.quiet_reps}")
             for rep in range(cfg.quiet_reps):
                 branch_id = world.branch_ids[rep % len(world.branch_ids)]
                 token = reviewer_tokens[branch_id]
@@ -561,45 +509,24 @@ async def _waiting(url: str) -> dict[int, int]:
     """Submitted claims waiting for review, per branch."""
     from sqlalchemy import text
 
-    from app.db import make_engine
-
-    engine = make_engine(url)
-    async with engine.connect() as conn:
-        rows = await conn.execute(
+    async with session_on(url) as session:
+        rows = await session.execute(
             text("SELECT branch_id, count(*) FROM claim WHERE status = 'submitted' GROUP BY 1")
         )
-        waiting = {int(b): int(n) for b, n in rows.all()}
-    await engine.dispose()
-    return waiting
+        return {int(b): int(n) for b, n in rows.all()}
 
 
 async def _seed_waiting(url: str, world: Seeded, wanted: dict[int, int], today: date) -> None:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
-    from app.db import make_engine
-
-    engine = make_engine(url)
-    async with AsyncSession(engine, expire_on_commit=False) as session:
+    async with session_on(url) as session:
         await seed_backlog(session, world, per_branch=wanted, today=today, description=DESCRIPTION)
         await session.commit()
-    await engine.dispose()
 
 
 async def _count_claims(url: str) -> int:
     from sqlalchemy import text
 
-    from app.db import make_engine
-
-    engine = make_engine(url)
-    async with engine.connect() as conn:
-        n = int(await conn.scalar(text("SELECT count(*) FROM claim")) or 0)
-    await engine.dispose()
-    return n
-
-
-def _run_with_uvloop(coro: Awaitable[T]) -> T:
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(coro)  # type: ignore[arg-type]
+    async with session_on(url) as session:
+        return int(await session.scalar(text("SELECT count(*) FROM claim")) or 0)
 
 
 @cli.command()
@@ -673,25 +600,13 @@ def main(
         logs=logs,
     )
     # Settings are read when app.config is first imported: set them before any app import.
-    env_overrides = {
-        "DATABASE_URL": database_url,
-        "ENVIRONMENT": "production",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "DATA_DIR": str(logs / "data"),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-    os.environ.update(env_overrides)
-    os.environ.pop("REDIS_URL", None)
-    env = dict(os.environ)
+    env = bench_env(database_url, logs)
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
 
-    _say(f"recreating {database_url.rsplit('/', 1)[-1]} and migrating (logs in {logs})")
-    asyncio.run(recreate_database(database_url))
-    from app.migrate import upgrade
-
-    upgrade(database_url)
-    report = _run_with_uvloop(run_bench(cfg, env))
+    say(f"recreating {database_url.rsplit('/', 1)[-1]} and migrating (logs in {logs})")
+    fresh_database(database_url)
+    report = run_with_uvloop(run_bench(cfg, env))
     report.load_before = load_before
     report.total_seconds = time.perf_counter() - started
     render_console(report)
@@ -700,7 +615,7 @@ def main(
         return
     if write:
         write_markdown(report, output)
-        _say(f"wrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
+        say(f"wrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
 
 
 def _print_profile(path: Path, text_out: Path) -> None:
@@ -713,7 +628,7 @@ def _print_profile(path: Path, text_out: Path) -> None:
     stats.sort_stats("tottime").print_stats(40)
     text_out.write_text(buffer.getvalue())
     typer.echo(buffer.getvalue()[:12000])
-    _say(f"full profile in {text_out}")
+    say(f"full profile in {text_out}")
 
 
 if __name__ == "__main__":

@@ -2,18 +2,26 @@
 
 import os
 import platform
-import re
 import statistics
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
-
-from bench.loadgen import LoadResult
+from bench.harness import (
+    PHASE_HEADERS,
+    BulkRun,
+    Phase,
+    cpu_model,
+    cpu_ms,
+    lat,
+    md_table,
+    ms,
+    phase_row,
+    print_tables,
+    replace_section,
+    verdict,
+)
 from bench.server import UVICORN_FLAGS
 
 START = "<!-- bench:month_end:start -->"
@@ -21,54 +29,6 @@ END = "<!-- bench:month_end:end -->"
 RATIO_TARGET = 0.5
 P95_TARGET_MS = 50.0
 BULK_TARGET_MS = 1000.0
-
-
-@dataclass
-class BulkRun:
-    claims: int
-    succeeded: int
-    queue_ms: float
-    review_ms: float
-
-
-@dataclass
-class Phase:
-    """A measured stretch of load, with the CPU each party used (in cores)."""
-
-    load: LoadResult
-    server_cores: float = 0.0
-    postgres_cores: float = 0.0
-    client_cores: float = 0.0
-    other_cores: float = 0.0
-    bulk: list[BulkRun] = field(default_factory=list)
-    wall: float = 0.0
-
-
-def merge_phases(name: str, phases: list[Phase]) -> Phase:
-    """Rounds of the same load as one phase: counts and latencies pooled, CPU time-weighted."""
-    load = LoadResult(name=name, clients=phases[0].load.clients, seconds=0.0)
-    for p in phases:
-        load.seconds += p.load.seconds
-        load.ok += p.load.ok
-        load.latencies_ms += p.load.latencies_ms
-        load.error_samples += p.load.error_samples[: 5 - len(load.error_samples)]
-        for status, count in p.load.errors.items():
-            load.errors[status] = load.errors.get(status, 0) + count
-    load.latencies_ms.sort()
-    wall = sum(p.wall for p in phases)
-
-    def weighted(attr: str) -> float:
-        return sum(getattr(p, attr) * p.wall for p in phases) / wall if wall else 0.0
-
-    return Phase(
-        load=load,
-        server_cores=weighted("server_cores"),
-        postgres_cores=weighted("postgres_cores"),
-        client_cores=weighted("client_cores"),
-        other_cores=weighted("other_cores"),
-        bulk=[b for p in phases for b in p.bulk],
-        wall=wall,
-    )
 
 
 @dataclass
@@ -126,23 +86,6 @@ class Report:
         }
 
 
-def _verdict(ok: bool) -> str:
-    return "✅ pass" if ok else "❌ FAIL"
-
-
-def _ms(value: float) -> str:
-    return f"{value:,.0f} ms" if value >= 100 else f"{value:.1f} ms"
-
-
-def _lat(load: LoadResult) -> str:
-    return f"{_ms(load.pct(50))} / {_ms(load.pct(95))} / {_ms(load.pct(99))}"
-
-
-def _cpu_ms(p: Phase) -> float:
-    """Server CPU milliseconds per answered request."""
-    return 1000 * p.server_cores / p.load.throughput if p.load.throughput else float("nan")
-
-
 def _sizes(runs: list[BulkRun]) -> str:
     if not runs:
         return "none"
@@ -161,19 +104,9 @@ def _bulk_summary(runs: list[BulkRun], attr: str = "review_ms") -> str:
         return "none completed"
     values = [getattr(b, attr) for b in runs]
     return (
-        f"median {_ms(statistics.median(values))}, worst {_ms(max(values))} "
+        f"median {ms(statistics.median(values))}, worst {ms(max(values))} "
         f"({len(runs)} run{'s' if len(runs) != 1 else ''})"
     )
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def figure_rows(r: Report) -> list[tuple[str, str, str, str]]:
@@ -194,7 +127,7 @@ def figure_rows(r: Report) -> list[tuple[str, str, str, str]]:
             f"≥ {RATIO_TARGET * bare.throughput:,.0f} req/s",
             "",
         ),
-        ("Ratio claim submission / bare insert", f"{r.ratio:.2f}", "≥ 0.50", _verdict(v["ratio"])),
+        ("Ratio claim submission / bare insert", f"{r.ratio:.2f}", "≥ 0.50", verdict(v["ratio"])),
         (
             "The ratio in each round",
             ", ".join(f"{x:.2f}" for x in r.round_ratios),
@@ -204,8 +137,8 @@ def figure_rows(r: Report) -> list[tuple[str, str, str, str]]:
         (
             "Same ratio from server CPU per answer (bare ÷ month-end, reviewers' work "
             "included; less sensitive to other load)",
-            f"{_cpu_ms(r.bare):.1f} ÷ {_cpu_ms(r.month_end):.1f} ms = "
-            f"{_cpu_ms(r.bare) / _cpu_ms(r.month_end):.2f}",
+            f"{cpu_ms(r.bare):.1f} ÷ {cpu_ms(r.month_end):.1f} ms = "
+            f"{cpu_ms(r.bare) / cpu_ms(r.month_end):.2f}",
             "(information)",
             "",
         ),
@@ -213,16 +146,16 @@ def figure_rows(r: Report) -> list[tuple[str, str, str, str]]:
             (
                 f"Claim submission latency p50 / p95 / p99, {r.clients} clients, month-end "
                 f"load paced at {share:.0%} of that capacity ({p.load.throughput:,.0f} req/s)",
-                _lat(p.load),
+                lat(p.load),
                 "p95 < 50 ms" if i == 0 else "(information)",
-                _verdict(v["p95"]) if i == 0 else "",
+                verdict(v["p95"]) if i == 0 else "",
             )
             for i, (share, p) in enumerate(r.paced)
         ),
         (
             f"Claim submission latency p50 / p95 / p99, {r.clients} closed-loop clients "
             "(saturated: queueing, see below)",
-            _lat(month),
+            lat(month),
             "(information)",
             "",
         ),
@@ -236,7 +169,7 @@ def figure_rows(r: Report) -> list[tuple[str, str, str, str]]:
             "Bulk review of 500 claims, quiet server",
             _bulk_summary(r.quiet_bulk),
             "< 1 s",
-            _verdict(v["bulk"]),
+            verdict(v["bulk"]),
         ),
         (
             "Bulk approvals during month-end load (of whatever was waiting: "
@@ -277,81 +210,26 @@ def figure_rows(r: Report) -> list[tuple[str, str, str, str]]:
             if r.drain is not None
             else ()
         ),
-        ("Failed requests (bare + month-end)", str(errors), "0", _verdict(errors == 0)),
+        ("Failed requests (bare + month-end)", str(errors), "0", verdict(errors == 0)),
     ]
 
 
 def phase_rows(r: Report) -> list[list[str]]:
     assert r.bare
-    base = r.bare.load.throughput
-    rows: list[list[str]] = []
-    for p in [r.bare, r.month_end, *r.diagnostics]:
-        if p is None:
-            continue
-        load = p.load
-        rows.append(
-            [
-                load.name,
-                f"{load.seconds:g} s",
-                f"{load.throughput:,.0f}",
-                f"{load.throughput / base:.2f}" if base else "-",
-                f"{load.pct(50):.1f}",
-                f"{load.pct(95):.1f}",
-                f"{load.pct(99):.1f}",
-                f"{p.server_cores:.2f}",
-                f"{_cpu_ms(p):.1f}",
-                f"{p.postgres_cores:.2f}",
-                f"{p.client_cores:.2f}",
-                f"{p.other_cores:.2f}",
-                str(load.error_count),
-            ]
-        )
-    return rows
-
-
-PHASE_HEADERS = (
-    "Phase",
-    "Measured",
-    "req/s",
-    "× bare",
-    "p50 ms",
-    "p95 ms",
-    "p99 ms",
-    "server CPU",
-    "server CPU ms/req",
-    "PostgreSQL CPU",
-    "load generator CPU",
-    "other CPU",
-    "errors",
-)
+    return [
+        phase_row(p, r.bare.load.throughput)
+        for p in [r.bare, r.month_end, *r.diagnostics]
+        if p is not None
+    ]
 
 
 def render_console(r: Report) -> None:
-    console = Console(width=max(150, Console().width))
-    table = Table(title=f"Month-end load, {r.started:%Y-%m-%d %H:%M %Z}")
-    for h in ("Measure", "Figure", "Target", "Result"):
-        table.add_column(h)
-    for row in figure_rows(r):
-        table.add_row(*row)
-    console.print(table)
-    phases = Table(title=f"Phases (CPU in cores; the machine has {os.cpu_count()})")
-    for h in PHASE_HEADERS:
-        phases.add_column(h, justify="left" if h == "Phase" else "right")
-    for phase_row in phase_rows(r):
-        phases.add_row(*phase_row)
-    console.print(phases)
-    for p in [r.bare, r.month_end, *r.diagnostics]:
-        if p is not None and p.load.error_samples:
-            console.print(f"[red]{p.load.name} errors:[/red] {p.load.errors}")
-            for sample in p.load.error_samples:
-                console.print(f"  {sample}")
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    lines = ["| " + " | ".join(headers) + " |"]
-    lines.append("|" + "|".join("---" if i == 0 else "--:" for i in range(len(headers))) + "|")
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return lines
+    phases = [p for p in [r.bare, r.month_end, *r.diagnostics] if p is not None]
+    print_tables(
+        (f"Month-end load, {r.started:%Y-%m-%d %H:%M %Z}", figure_rows(r)),
+        (f"Phases (CPU in cores; the machine has {os.cpu_count()})", phase_rows(r)),
+        [p.load for p in phases],
+    )
 
 
 def _contention(r: Report) -> str:
@@ -384,7 +262,7 @@ def markdown_section(r: Report) -> str:
             else f"**{len(missed)} of {len(verdicts)} targets missed.**"
         ),
         "",
-        f"- Machine: {os.cpu_count()} cores ({_cpu_model()}), Linux {platform.release()}; "
+        f"- Machine: {os.cpu_count()} cores ({cpu_model()}), Linux {platform.release()}; "
         f"load average {r.load_before:.2f} before the run." + _contention(r),
         f"- Python {platform.python_version()}; {versions}.",
         f"- PostgreSQL {f.get('server_version')} on 127.0.0.1: shared_buffers "
@@ -419,12 +297,12 @@ def markdown_section(r: Report) -> str:
         )
         + f"{r.claims_in_db:,} claims in the database at the end.",
         "",
-        *_table(("Measure", "Figure", "Target", "Result"), figure_rows(r)),
+        *md_table(("Measure", "Figure", "Target", "Result"), figure_rows(r)),
         "",
         "Every phase, with the CPU each party used (in cores, of "
         f"{os.cpu_count()}; PostgreSQL counts every backend on the machine):",
         "",
-        *_table(PHASE_HEADERS, phase_rows(r)),
+        *md_table(PHASE_HEADERS, phase_rows(r)),
         "",
         "How the p95 target is read. Closed-loop clients send their next request as soon as "
         "the last is answered, so the server is saturated and latency is queueing: mean "
@@ -446,7 +324,7 @@ def markdown_section(r: Report) -> str:
         "and takes CPU from the server and PostgreSQL; it costs less per request than the "
         "server, and it costs the same for both apps per request, so the bare baseline "
         "is, if anything, held back more than the app. "
-        f"Sign-in (argon2) took {_ms(statistics.median(r.login_ms)) if r.login_ms else '-'} "
+        f"Sign-in (argon2) took {ms(statistics.median(r.login_ms)) if r.login_ms else '-'} "
         "(median of the few real sign-ins); the other members' access tokens are minted "
         "with `app.security.create_access_token`, exactly as `/auth/login` makes them.",
         END,
@@ -454,25 +332,5 @@ def markdown_section(r: Report) -> str:
     return "\n".join(lines)
 
 
-INTRO = """# Performance
-
-Speed is measured by the benchmarks in `bench/` against PostgreSQL, never asserted in the
-tests. Each benchmark owns a section between `<!-- bench:NAME:start -->` and
-`<!-- bench:NAME:end -->` markers and rewrites only that section.
-"""
-
-
 def write_markdown(r: Report, path: Path) -> None:
     replace_section(path, START, END, markdown_section(r))
-
-
-def replace_section(path: Path, start: str, end: str, section: str) -> None:
-    """Put section (which begins with start and ends with end) in place of the benchmark's
-    earlier one in the document, or at its end the first time."""
-    current = path.read_text(encoding="utf-8") if path.exists() else INTRO
-    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _m: section, current)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(updated, encoding="utf-8")
