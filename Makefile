@@ -72,8 +72,10 @@ clean:
 .PHONY: bench
 bench: backend
 	$(UV) run --frozen python -m bench.month_end $(BENCH_ARGS)
+	$(UV) run --frozen python -m bench.evaluation_hall
+	$(UV) run --frozen python -m bench.member_import --write
 
-# Lighthouse (mobile) on the member home page, median of 5 runs, with Debian's Chromium;
+# Lighthouse (mobile) on the member home page and the public rating page, median of 5 runs, with Debian's Chromium;
 # writes its figures to docs/PERFORMANCE.md.
 .PHONY: bench-web
 bench-web: setup

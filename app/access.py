@@ -35,6 +35,8 @@ class Action(StrEnum):
     points_adjust = "points:adjust"
     points_read = "points:read"
     evaluation_manage = "evaluation:manage"
+    # The audit trail of a subtree (app/auditlog): org admins and superadmins only.
+    audit_read = "audit:read"
 
 
 _REVIEWER = {

@@ -2,10 +2,12 @@
 
 from fastapi import APIRouter
 
+from app.auditlog.router import router as auditlog_router
 from app.auth.router import router as auth_router
 from app.claims.router import router as claims_router
 from app.evaluation.router import public_router as evaluation_public_router
 from app.evaluation.router import router as evaluation_router
+from app.imports.router import router as imports_router
 from app.integrations.router import router as integrations_router
 from app.members.router import router as members_router
 from app.months.router import router as months_router
@@ -25,6 +27,7 @@ api_router.include_router(months_router)
 api_router.include_router(auth_router)
 api_router.include_router(orgs_router)
 api_router.include_router(members_router)
+api_router.include_router(imports_router)
 api_router.include_router(standards_router)
 api_router.include_router(integrations_router)
 api_router.include_router(points_router)
@@ -37,3 +40,5 @@ api_router.include_router(reminders_router)
 # /members/{id}/evaluation; and the public page's /public/evaluation/… (no sign-in).
 api_router.include_router(evaluation_router)
 api_router.include_router(evaluation_public_router)
+# /audit-events and /audit-events.csv: the audit trail of the caller's subtree.
+api_router.include_router(auditlog_router)

@@ -35,9 +35,12 @@ _STATIC_HEADERS = [
 ]
 
 
-# Evidence uploads carry a file of up to 5 MiB plus multipart framing; nothing else may.
+# Evidence uploads carry a file of up to 5 MiB, and member imports a sheet of up to 10 MiB,
+# plus multipart framing; nothing else may.
 _UPLOAD_PATH = re.compile(r"^/api/v1/claims/[0-9]+/evidence$")
 UPLOAD_BODY_BYTES = 5 * 1024 * 1024 + 64 * 1024
+_IMPORT_PATH = "/api/v1/member-imports"
+IMPORT_BODY_BYTES = 10 * 1024 * 1024 + 64 * 1024
 
 
 class GuardMiddleware:
@@ -78,7 +81,12 @@ class GuardMiddleware:
                 "NUL characters are not allowed in the URL.",
             )
             return
-        limit = UPLOAD_BODY_BYTES if _UPLOAD_PATH.match(path) else self.max_body_bytes
+        if _UPLOAD_PATH.match(path):
+            limit = UPLOAD_BODY_BYTES
+        elif path == _IMPORT_PATH:
+            limit = IMPORT_BODY_BYTES
+        else:
+            limit = self.max_body_bytes
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             await self._refuse(

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app import audit, clock
-from app.access import Principal
+from app.access import CallerUser, Principal
 from app.auth.passwords import check_password_strength, user_words
 from app.auth.throttle import Attempts
 from app.config import settings
@@ -91,6 +91,46 @@ def _access_for(user: User) -> tuple[str, int]:
     return create_access_token(f"user:{user.id}", ver=user.token_version)
 
 
+def _as_actor(user: User) -> Principal:
+    assert user.id is not None
+    return Principal(
+        user=CallerUser(
+            id=user.id,
+            is_active=user.is_active,
+            is_superadmin=user.is_superadmin,
+            must_change_password=user.must_change_password,
+        )
+    )
+
+
+def _record_failed_sign_in(
+    attempts: Attempts, user: User | None, username: str, address: str
+) -> None:
+    """An audit event for a refused sign-in, written after the request's transaction (which
+    the refusal rolls back), with the time of the attempt. No actor: the name typed (never
+    the password) and the address say who tried; entity_id 0 when no account has that name.
+    Attempts refused by a lock (429) are not recorded: the throttle bounds how many of these
+    rows an address can cause."""
+    if user is None:
+        reason = "unknown_user"
+    elif not user.is_active:
+        reason = "inactive"
+    else:
+        reason = "wrong_password"
+    event = audit.event(
+        actor=None,
+        entity_type="user",
+        entity_id=user.id if user is not None else 0,
+        action="sign_in_failed",
+        data={"username": username.strip()[:64], "address": address, "reason": reason},
+    )
+
+    async def write(session: AsyncSession) -> None:
+        await audit.write(session, [event])
+
+    attempts.outlive(write)
+
+
 async def login(
     *, session: AsyncSession, attempts: Attempts, username: str, password: str, address: str
 ) -> tuple[User, str, int, str]:
@@ -110,9 +150,18 @@ async def login(
         attempts.fail(account, limit=settings.login_max_failures_per_account, progressive=True)
         attempts.fail(pair_key, limit=settings.login_max_failures_per_account_and_address)
         attempts.fail(address_key, limit=settings.login_max_failures_per_address)
+        _record_failed_sign_in(attempts, user, username, address)
         raise Unauthorized("Wrong username or password.", code="invalid_credentials")
     user.last_login_at = clock.now()
     assert user.id is not None
+    audit.record(
+        session,
+        actor=_as_actor(user),
+        entity_type="user",
+        entity_id=user.id,
+        action="sign_in",
+        data={"address": address},
+    )
     refresh = await _issue_refresh(session, user_id=user.id, family_id=str(uuid.uuid4()))
     attempts.reset(account)
     attempts.reset(pair_key)

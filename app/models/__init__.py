@@ -8,6 +8,7 @@ from app.models.evaluation import (
     EvaluationReceipt,
     EvaluationRound,
 )
+from app.models.imports import ActivationCode, MemberImport, MemberImportRow
 from app.models.ledger import BranchEntry, BranchMonth, LedgerEntry
 from app.models.member import Member, MemberTransfer
 from app.models.org import Organisation
@@ -17,6 +18,7 @@ from app.models.user import AuthThrottle, RefreshToken, RoleAssignment, ServiceA
 
 __all__ = [
     "CLAIM_STATES",
+    "ActivationCode",
     "AuditEvent",
     "AuthThrottle",
     "BranchEntry",
@@ -31,6 +33,8 @@ __all__ = [
     "IdempotencyRecord",
     "LedgerEntry",
     "Member",
+    "MemberImport",
+    "MemberImportRow",
     "MemberTransfer",
     "Organisation",
     "RefreshToken",

@@ -4,6 +4,55 @@
  */
 
 export interface paths {
+    "/api/v1/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Audit Events
+         * @description Who did what when in the caller's subtree (org admins; superadmins everywhere), newest
+         *     first (time, then id, descending). organisation_id narrows to a subtree; actor, entity_type,
+         *     entity_id and action filter exactly; from/to are days in Asia/Shanghai, both inclusive.
+         *     Pass next_cursor as cursor for the next page (422 invalid_cursor for one this list did not
+         *     give out); new events never shift the pages already read. Evaluation ballots carry only
+         *     their day (at_precision "day"). Events that belong to no organisation (a failed sign-in
+         *     under an unknown name) are shown to superadmins only.
+         */
+        get: operations["list_audit_events_api_v1_audit_events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-events.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Audit Events
+         * @description The same events as GET /audit-events (same filters, same order) as a CSV for Excel:
+         *     UTF-8 with a BOM, Chinese headers, times in Asia/Shanghai, cells that would read as a
+         *     formula prefixed with '; streamed a thousand rows at a time, at most 100,000 rows (a last
+         *     line says so when there are more).
+         */
+        get: operations["export_audit_events_api_v1_audit_events_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -822,6 +871,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/member-imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload
+         * @description Upload a sheet: a dry run judges every row (create, update, unchanged or refuse, with
+         *     reasons) against the caller's subtree; nothing changes until apply. The first 100 rows
+         *     come back here; page through all with GET …/{id}/rows. 422 with code unsupported_file,
+         *     bad_encoding, unreadable_file, missing_columns, empty_file, too_many_rows (30,000) or
+         *     file_too_large (10 MB).
+         */
+        post: operations["upload_api_v1_member_imports_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/member-imports/activation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate
+         * @description No sign-in: an imported member sets their first password with the one-time activation
+         *     code from the importer's credentials sheet (login = phone number), then signs in as usual.
+         *     400 activation_invalid (wrong, used or expired code; unknown login), 400 weak_password;
+         *     429 too_many_attempts after as many failures from one address as sign-in allows.
+         */
+        post: operations["activate_api_v1_member_imports_activation_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/member-imports/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Template
+         * @description The sheet to fill in: headers 姓名, 手机号, 所在支部, 党员类别, 入党日期, 预备党员, 性别 and
+         *     one example row (rows whose name starts with （示例） are never imported); the XLSX has a
+         *     second sheet 说明 listing the categories.
+         */
+        get: operations["template_api_v1_member_imports_template_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/member-imports/{import_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read
+         * @description The import's status (dry_run → applying → applied | failed) and progress (importer only).
+         */
+        get: operations["read_api_v1_member_imports__import_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/member-imports/{import_id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply
+         * @description Apply the dry run (create and update rows; refused rows are skipped) in the background,
+         *     in one transaction: it ends applied, or failed with nothing written. Poll GET …/{id}.
+         *     409 import_not_dry_run when already applied or applying.
+         */
+        post: operations["apply_api_v1_member_imports__import_id__apply_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/member-imports/{import_id}/credentials.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Credentials
+         * @description The activation codes of the members the import created, downloadable ONCE by the
+         *     importer (then 410 credentials_gone). Each member redeems theirs to set a password.
+         */
+        get: operations["credentials_api_v1_member_imports__import_id__credentials_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/member-imports/{import_id}/report.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report
+         * @description The dry run's verdict on every row as a workbook.
+         */
+        get: operations["report_api_v1_member_imports__import_id__report_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/member-imports/{import_id}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Rows
+         * @description The dry run's rows in sheet order, optionally only one action (e.g. refuse).
+         */
+        get: operations["list_rows_api_v1_member_imports__import_id__rows_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members": {
         parameters: {
             query?: never;
@@ -1464,6 +1685,25 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** ActivationRequest */
+        ActivationRequest: {
+            /** Code */
+            code: string;
+            /** New Password */
+            new_password: string;
+            /** Username */
+            username: string;
+        };
+        /**
+         * ActorRef
+         * @description Who acted: a user (display name) or a service account (its name).
+         */
+        ActorRef: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
         /** ApproveBody */
         ApproveBody: {
             /** Comment */
@@ -1499,6 +1739,56 @@ export interface components {
             recorded_by: components["schemas"]["PersonRef"] | null;
             /** Voided */
             voided: boolean;
+        };
+        /** AuditEventOut */
+        AuditEventOut: {
+            /** Action */
+            action: string;
+            actor: components["schemas"]["ActorRef"] | null;
+            /**
+             * Actor Kind
+             * @enum {string}
+             */
+            actor_kind: "user" | "service_account" | "none";
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * At Precision
+             * @default second
+             * @enum {string}
+             */
+            at_precision: "second" | "day";
+            /** Comment */
+            comment: string | null;
+            /** Data */
+            data?: {
+                [key: string]: unknown;
+            } | null;
+            /** Entity Id */
+            entity_id: number;
+            /** Entity Type */
+            entity_type: string;
+            /** From State */
+            from_state: string | null;
+            /** Id */
+            id: number;
+            organisation: components["schemas"]["OrganisationRef"] | null;
+            /** To State */
+            to_state: string | null;
+        };
+        /**
+         * AuditPage
+         * @description A page, newest first (created_at desc, id desc); next_cursor fetches the next one and is
+         *     null on the last page.
+         */
+        AuditPage: {
+            /** Items */
+            items: components["schemas"]["AuditEventOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
         };
         /** BallotAccepted */
         BallotAccepted: {
@@ -1560,6 +1850,14 @@ export interface components {
             grant_type: string;
             /** Scope */
             scope?: string | null;
+        };
+        /** Body_upload_api_v1_member_imports_post */
+        Body_upload_api_v1_member_imports_post: {
+            /**
+             * File
+             * @description XLSX, or CSV in UTF-8 (BOM or not) or GBK
+             */
+            file: string;
         };
         /** BulkDecision */
         BulkDecision: {
@@ -1994,6 +2292,87 @@ export interface components {
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /** ImportCounts */
+        ImportCounts: {
+            /** Create */
+            create: number;
+            /** Refuse */
+            refuse: number;
+            /** Unchanged */
+            unchanged: number;
+            /** Update */
+            update: number;
+        };
+        /** ImportProgress */
+        ImportProgress: {
+            /** Done */
+            done: number;
+            /** Total */
+            total: number;
+        };
+        /** ImportPublic */
+        ImportPublic: {
+            /** Applied At */
+            applied_at: string | null;
+            counts: components["schemas"]["ImportCounts"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Credentials Available */
+            credentials_available: boolean;
+            /** Error */
+            error: string | null;
+            /** File Format */
+            file_format: string;
+            /** Filename */
+            filename: string;
+            /** Id */
+            id: number;
+            progress: components["schemas"]["ImportProgress"];
+            /** Rows */
+            rows: components["schemas"]["ImportRowPublic"][];
+            /** Rows Total */
+            rows_total: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "dry_run" | "applying" | "applied" | "failed";
+        };
+        /** ImportRowPublic */
+        ImportRowPublic: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "create" | "update" | "unchanged" | "refuse";
+            /** Branch Id */
+            branch_id: number | null;
+            /** Category */
+            category: string | null;
+            /** Cells */
+            cells: {
+                [key: string]: unknown;
+            };
+            /** Gender */
+            gender: string | null;
+            /** Is Probationary */
+            is_probationary: boolean | null;
+            /** Joined On */
+            joined_on: string | null;
+            /** Member Id */
+            member_id: number | null;
+            /** Name */
+            name: string | null;
+            /** Phone */
+            phone: string | null;
+            /** Reasons */
+            reasons: components["schemas"]["RowReason"][];
+            /** Row */
+            row: number;
         };
         /** ItemCreate */
         ItemCreate: {
@@ -2673,6 +3052,13 @@ export interface components {
             /** Path */
             path: string;
         };
+        /** OrganisationRef */
+        OrganisationRef: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
         /** OrganisationRename */
         OrganisationRename: {
             /** Name */
@@ -2704,6 +3090,17 @@ export interface components {
         Page_EntryPublic_: {
             /** Items */
             items: components["schemas"]["EntryPublic"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[ImportRowPublic] */
+        Page_ImportRowPublic_: {
+            /** Items */
+            items: components["schemas"]["ImportRowPublic"][];
             /** Page */
             page: number;
             /** Page Size */
@@ -3143,6 +3540,15 @@ export interface components {
             /** Opens On */
             opens_on?: string | null;
         };
+        /** RowReason */
+        RowReason: {
+            /** Code */
+            code: string;
+            /** Field */
+            field: string;
+            /** Message */
+            message: string;
+        };
         /** SeenBody */
         SeenBody: {
             /** Claim Ids */
@@ -3567,6 +3973,88 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_audit_events_api_v1_audit_events_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+                organisation_id?: number | null;
+                /** @description The acting user's id */
+                actor?: number | null;
+                entity_type?: string | null;
+                entity_id?: number | null;
+                action?: string | null;
+                /** @description First day (Asia/Shanghai), inclusive */
+                from?: string | null;
+                /** @description Last day (Asia/Shanghai), inclusive */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_audit_events_api_v1_audit_events_csv_get: {
+        parameters: {
+            query?: {
+                organisation_id?: number | null;
+                /** @description The acting user's id */
+                actor?: number | null;
+                entity_type?: string | null;
+                entity_id?: number | null;
+                action?: string | null;
+                /** @description First day (Asia/Shanghai), inclusive */
+                from?: string | null;
+                /** @description Last day (Asia/Shanghai), inclusive */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UTF-8 CSV with a BOM */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     login_api_v1_auth_login_post: {
         parameters: {
             query?: never;
@@ -5196,6 +5684,254 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Todo"];
+                };
+            };
+        };
+    };
+    upload_api_v1_member_imports_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_api_v1_member_imports_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    activate_api_v1_member_imports_activation_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivationRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    template_api_v1_member_imports_template_get: {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_api_v1_member_imports__import_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    apply_api_v1_member_imports__import_id__apply_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    credentials_api_v1_member_imports__import_id__credentials_xlsx_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    report_api_v1_member_imports__import_id__report_xlsx_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_rows_api_v1_member_imports__import_id__rows_get: {
+        parameters: {
+            query?: {
+                action?: ("create" | "update" | "unchanged" | "refuse") | null;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                import_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ImportRowPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
