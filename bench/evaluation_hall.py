@@ -8,8 +8,9 @@ app stores them): the hall's, with exactly 300 codes, and a rehearsal round whos
 of codes the capacity phases spend. Capacity: the floor (bench/bare_ballot.py, the same body,
 its 30 rows in one INSERT) and the app's ballot endpoint are loaded in turn, in rounds, by the
 same closed-loop clients, and their ratio is judged; people looking up a code then casting it
-are measured for information. The hall: the 300 arrive at half the ballot capacity, each on a
-connection of their own, look up, fill in the page for 1-3 s and cast; the ballots' p95 is
+are measured, and set the hall's pace. The hall: the 300 arrive at half the capacity for a
+look-up and a ballot, each on a connection of their own, look up, fill in the page for 1-3 s
+and cast; the ballots' p95 is
 judged, the look-ups' reported. Afterwards the database must hold 300 spent hall codes and
 9,000 ratings, 30 ratings per spent rehearsal code, and no throttle counter for the hall's one
 address. Prints the figures and writes them into docs/PERFORMANCE.md.
@@ -348,10 +349,9 @@ async def run_bench(
             postgres=postgres,
         )
 
-        run.rate = max(1.0, round(run.ballots.load.throughput * 0.5, 1))
-        harness.say(
-            f"the hall: {PEOPLE} people arriving at {run.rate:g}/s (half the ballot capacity)"
-        )
+        # Half the capacity for what each person in the hall does: a look-up, then a ballot.
+        run.rate = max(1.0, round(run.flow[1].load.throughput * 0.5, 1))
+        harness.say(f"the hall: {PEOPLE} people arriving at {run.rate:g}/s (half capacity)")
         await harness.wait_for_quiet(10.0)
         in_hall = list(people(hall, app.port))
         run.hall = await measured_pair(
@@ -375,7 +375,7 @@ def figure_rows(r: Run) -> list[tuple[str, str, str, str]]:
     v, c, n = r.verdicts(), r.counts, r.clients
     bare, ballots, flow = (p.load.throughput for p in (r.bare, r.ballots, r.flow[1]))
     bare_ms, ballot_ms = harness.cpu_ms(r.bare), harness.cpu_ms(r.ballots)
-    hall = f"The hall, {PEOPLE} people arriving at {r.rate:g}/s (half the ballot capacity):"
+    hall = f"The hall, {PEOPLE} people arriving at {r.rate:g}/s (half capacity):"
     return [
         _row(
             f"Bare ballot insert (30 rows, one INSERT), {n} clients", f"{bare:,.0f}/s", "baseline"
@@ -453,7 +453,8 @@ def markdown_section(r: Run, started: datetime, total: float, load_before: float
             f"all {MEMBERS} members rated), in turn, in {len(r.round_ratios)} rounds: "
             f"{r.duration:g} s measured for each in all, after {r.warmup:g} s of warm-up a round.",
             f"- The hall: its {PEOPLE} codes, people arriving on a fixed schedule at half the "
-            "ballot capacity, each on a connection of their own, all from one address: look-up, "
+            "capacity for a look-up and a ballot (the closed-loop people phase), each on a "
+            "connection of their own, all from one address: look-up, "
             f"{THINK_SECONDS[0]:g}–{THINK_SECONDS[1]:g} s filling in the page, ballot.",
             "",
             *harness.md_table(("Measure", "Figure", "Target", "Result"), figure_rows(r)),
