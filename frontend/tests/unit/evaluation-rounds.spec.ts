@@ -23,6 +23,8 @@ vi.mock('@/api/evaluation', () => ({
   listRounds: vi.fn(),
   openRound: vi.fn(),
   issueCodes: vi.fn(),
+  getRound: vi.fn(),
+  closeRound: vi.fn(),
 }))
 vi.mock('@/composables/useRankingExport', () => ({ saveBlob: vi.fn() }))
 vi.mock('@/lib/format', async (original) => ({
@@ -36,6 +38,7 @@ const { useAuthStore } = await import('@/stores/auth')
 const { resetReviewBranch } = await import('@/composables/useReviewBranch')
 const { default: RoundFormPage } = await import('@/pages/evaluation/RoundFormPage.vue')
 const { default: CodeIssuer } = await import('@/components/evaluation/CodeIssuer.vue')
+const { default: RoundPage } = await import('@/pages/evaluation/RoundPage.vue')
 
 const t = i18n.global.t as (key: string, params?: Record<string, unknown>) => string
 
@@ -231,5 +234,54 @@ describe('CodeIssuer', () => {
     await flushPromises()
     expect(evaluationApi.issueCodes).not.toHaveBeenCalled()
     expect(wrapper.text()).toContain('请输入 1 到 1000 之间的整数')
+  })
+})
+
+describe('RoundPage', () => {
+  async function mountRound() {
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [
+        { path: '/evaluation/rounds/:id', name: 'evaluation-round', component: RoundPage },
+        { path: '/evaluation/rounds', name: 'evaluation-rounds', component: { template: '<p>rounds</p>' } },
+        { path: '/evaluation/rounds/:id/results', name: 'evaluation-round-results', component: { template: '<p>results</p>' } },
+      ],
+    })
+    await router.push('/evaluation/rounds/7')
+    const wrapper = mount(RoundPage, { global: { plugins: [i18n, router] } })
+    await flushPromises()
+    return wrapper
+  }
+
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    vi.mocked(evaluationApi.getRound).mockReset()
+  })
+
+  it('refreshes the progress of a round not yet closed by itself, and of a closed one not', async () => {
+    vi.useFakeTimers()
+    try {
+      vi.mocked(evaluationApi.getRound).mockResolvedValue(progress())
+      const open = await mountRound()
+      expect(evaluationApi.getRound).toHaveBeenCalledTimes(1)
+      vi.mocked(evaluationApi.getRound).mockResolvedValue(progress({ codes_spent: 13 }))
+      await vi.advanceTimersByTimeAsync(20_000)
+      await flushPromises()
+      expect(evaluationApi.getRound).toHaveBeenCalledTimes(2)
+      open.unmount()
+      await vi.advanceTimersByTimeAsync(20_000)
+      expect(evaluationApi.getRound).toHaveBeenCalledTimes(2)
+
+      vi.mocked(evaluationApi.getRound).mockReset()
+      vi.mocked(evaluationApi.getRound).mockResolvedValue(
+        progress({ status: 'closed', phase: 'closed', closed_at: '2026-12-20T02:00:00Z' }),
+      )
+      const closed = await mountRound()
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(evaluationApi.getRound).toHaveBeenCalledTimes(1)
+      closed.unmount()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })
