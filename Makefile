@@ -36,12 +36,7 @@ frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
 	@touch $@
 
 test-backend: backend
-	@echo "== backend tests on SQLite"
-	env -u TEST_DATABASE_URL $(UV) run --frozen pytest -q
-	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
-		echo "== backend tests again on $${TEST_DATABASE_URL%%@*}@…"; \
-		$(UV) run --frozen pytest -q; \
-	fi
+	bash scripts/test-backend.sh
 
 test-frontend: frontend backend
 	bash scripts/types.sh --check

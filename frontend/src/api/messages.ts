@@ -1,6 +1,11 @@
 // What to tell a person about a failed API call, in their language.
 import type { ApiError } from './http'
 import type { MessageSchema } from '@/locales'
+import adminPeopleErrors from '@/locales/errors.adminPeople.zh-CN'
+import adminImportErrors from '@/locales/errors.adminImport.zh-CN'
+import adminStandardsErrors from '@/locales/errors.adminStandards.zh-CN'
+import adminMonthsErrors from '@/locales/errors.adminMonths.zh-CN'
+import gradingErrors from '@/locales/errors.grading.zh-CN'
 
 type Translate = (key: string, params?: Record<string, unknown>) => string
 
@@ -67,6 +72,14 @@ const KNOWN_CODES = new Set<string>([
   'members_only',
   'not_rateable',
   'duplicate_rating',
+  // Every code a screen family's errors file names (locales/errors.*.ts).
+  ...(Object.keys({
+    ...adminPeopleErrors,
+    ...adminImportErrors,
+    ...adminStandardsErrors,
+    ...adminMonthsErrors,
+    ...gradingErrors,
+  }) as (keyof MessageSchema['errors'])[]),
 ] satisfies (keyof MessageSchema['errors'])[])
 
 /** "Try again in …": seconds under a minute, whole minutes (rounded up) from a minute on. */

@@ -7,6 +7,16 @@ import evaluationPublic from './evaluationPublic.en'
 import rounds from './rounds.en'
 import peer from './peer.en'
 import rating from './rating.en'
+import adminPeople from './adminPeople.en'
+import adminPeopleErrors from './errors.adminPeople.en'
+import adminImport from './adminImport.en'
+import adminImportErrors from './errors.adminImport.en'
+import adminStandards from './adminStandards.en'
+import adminStandardsErrors from './errors.adminStandards.en'
+import adminMonths from './adminMonths.en'
+import adminMonthsErrors from './errors.adminMonths.en'
+import grading from './grading.en'
+import gradingErrors from './errors.grading.en'
 
 const en: MessageSchema = {
   app: {
@@ -185,7 +195,17 @@ const en: MessageSchema = {
   rounds,
   peer,
   rating,
+  adminPeople,
+  adminImport,
+  adminStandards,
+  adminMonths,
+  grading,
   errors: {
+    ...adminPeopleErrors,
+    ...adminImportErrors,
+    ...adminStandardsErrors,
+    ...adminMonthsErrors,
+    ...gradingErrors,
     round_exists: 'This quarter already has an evaluation round',
     round_closed: 'This evaluation round is closed',
     round_ended: "This evaluation round's window has ended",

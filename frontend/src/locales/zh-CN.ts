@@ -7,6 +7,16 @@ import evaluationPublic from './evaluationPublic.zh-CN'
 import rounds from './rounds.zh-CN'
 import peer from './peer.zh-CN'
 import rating from './rating.zh-CN'
+import adminPeople from './adminPeople.zh-CN'
+import adminPeopleErrors from './errors.adminPeople.zh-CN'
+import adminImport from './adminImport.zh-CN'
+import adminImportErrors from './errors.adminImport.zh-CN'
+import adminStandards from './adminStandards.zh-CN'
+import adminStandardsErrors from './errors.adminStandards.zh-CN'
+import adminMonths from './adminMonths.zh-CN'
+import adminMonthsErrors from './errors.adminMonths.zh-CN'
+import grading from './grading.zh-CN'
+import gradingErrors from './errors.grading.zh-CN'
 
 const zhCN = {
   app: {
@@ -185,7 +195,17 @@ const zhCN = {
   rounds,
   peer,
   rating,
+  adminPeople,
+  adminImport,
+  adminStandards,
+  adminMonths,
+  grading,
   errors: {
+    ...adminPeopleErrors,
+    ...adminImportErrors,
+    ...adminStandardsErrors,
+    ...adminMonthsErrors,
+    ...gradingErrors,
     round_exists: '本季度已经有评议轮次',
     round_closed: '本轮评议已结束',
     round_ended: '本轮评议已过截止日期',

@@ -9,6 +9,11 @@ import {
 import type { Role } from '@/api/types'
 import { useAuthStore } from '@/stores/auth'
 import { i18n } from '@/locales'
+import adminPeople from './adminPeople'
+import adminImport from './adminImport'
+import adminStandards from './adminStandards'
+import adminMonths from './adminMonths'
+import grading from './grading'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -164,6 +169,12 @@ export const routes: RouteRecordRaw[] = [
         component: () => import('@/pages/evaluation/MyEvaluationPage.vue'),
         meta: { roles: ['member'], title: 'peer.title' },
       },
+      // The annual grading (router/grading.ts) and the administrators' workspace.
+      ...grading,
+      ...adminPeople,
+      ...adminImport,
+      ...adminStandards,
+      ...adminMonths,
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },

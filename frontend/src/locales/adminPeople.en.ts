@@ -1,0 +1,2 @@
+// adminPeople screens' texts (en); its error codes' messages are in errors.adminPeople.en.ts.
+export default {}

@@ -1,0 +1,2 @@
+// adminPeople screens' texts (zh-CN); its error codes' messages are in errors.adminPeople.zh-CN.ts.
+export default {}

@@ -1,0 +1,2 @@
+// Messages for the API error codes the adminMonths screens meet (zh-CN), merged into `errors`.
+export default {}

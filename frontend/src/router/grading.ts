@@ -1,0 +1,6 @@
+// Routes of the grading screens, under the tab layout (see router/index.ts).
+import type { RouteRecordRaw } from 'vue-router'
+
+const routes: RouteRecordRaw[] = []
+
+export default routes
