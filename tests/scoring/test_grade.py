@@ -1,5 +1,6 @@
-"""The annual score and grade of DESIGN.md §6 (app/scoring/grade.py), one test per rule, with
-figures worked out by hand. Thresholds 90 / 75 / 60, quota 1/3, the default standard's ceilings."""
+"""The annual score and grade of DESIGN.md §6 (app/scoring/annual.py and grade.py), one test
+per rule, with figures worked out by hand. Thresholds 90 / 75 / 60, quota 1/3, the default
+standard's ceilings."""
 
 import json
 from decimal import Decimal
@@ -10,12 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.scoring.annual import AnnualScore, CappedAway, member_score
 from app.scoring.caps import ItemRule, LedgerPoint
 from app.scoring.evaluation import Counts, year_evaluation
 from app.scoring.grade import (
     GRADES,
-    AnnualScore,
-    CappedAway,
     CeilingRule,
     GradeRules,
     MemberYear,
@@ -23,7 +23,6 @@ from app.scoring.grade import (
     excellent_slots,
     grade_branch,
     grade_member,
-    member_score,
     parse_quota,
     rules_from_standard,
     threshold_grade,
