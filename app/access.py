@@ -35,6 +35,9 @@ class Action(StrEnum):
     points_adjust = "points:adjust"
     points_read = "points:read"
     evaluation_manage = "evaluation:manage"
+    # The annual grading: secretaries run their branch's; org admins above approve it.
+    grading_manage = "grading:manage"
+    grading_approve = "grading:approve"
     # The audit trail of a subtree (app/auditlog): org admins and superadmins only.
     audit_read = "audit:read"
 
@@ -49,7 +52,12 @@ _REVIEWER = {
     Action.month_read,
     Action.points_read,
 }
-_SECRETARY = _REVIEWER | {Action.member_manage, Action.month_close, Action.evaluation_manage}
+_SECRETARY = _REVIEWER | {
+    Action.member_manage,
+    Action.month_close,
+    Action.evaluation_manage,
+    Action.grading_manage,
+}
 _ADMIN = set(Action)
 
 ROLE_ACTIONS: dict[Role, set[Action]] = {

@@ -7,6 +7,7 @@ from app.auth.router import router as auth_router
 from app.claims.router import router as claims_router
 from app.evaluation.router import public_router as evaluation_public_router
 from app.evaluation.router import router as evaluation_router
+from app.grading.router import router as grading_router
 from app.imports.router import router as imports_router
 from app.integrations.router import router as integrations_router
 from app.members.router import router as members_router
@@ -40,5 +41,8 @@ api_router.include_router(reminders_router)
 # /members/{id}/evaluation; and the public page's /public/evaluation/… (no sign-in).
 api_router.include_router(evaluation_router)
 api_router.include_router(evaluation_public_router)
+# /branches/{org_id}/gradings, /gradings/…, /me/grading, /members/{id}/score,
+# /organisations/{org_id}/gradings.
+api_router.include_router(grading_router)
 # /audit-events and /audit-events.csv: the audit trail of the caller's subtree.
 api_router.include_router(auditlog_router)

@@ -8,6 +8,14 @@ from app.models.evaluation import (
     EvaluationReceipt,
     EvaluationRound,
 )
+from app.models.grading import (
+    GradingFollowUp,
+    GradingObjection,
+    GradingResult,
+    GradingRun,
+    GradingVote,
+    GradingVoter,
+)
 from app.models.imports import ActivationCode, MemberImport, MemberImportRow
 from app.models.ledger import BranchEntry, BranchMonth, LedgerEntry
 from app.models.member import Member, MemberTransfer
@@ -30,6 +38,12 @@ __all__ = [
     "EvaluationRating",
     "EvaluationReceipt",
     "EvaluationRound",
+    "GradingFollowUp",
+    "GradingObjection",
+    "GradingResult",
+    "GradingRun",
+    "GradingVote",
+    "GradingVoter",
     "IdempotencyRecord",
     "LedgerEntry",
     "Member",

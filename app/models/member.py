@@ -26,6 +26,9 @@ class Member(SQLModel, table=True):
     branch_id: int = Field(foreign_key="organisation.id", index=True)
     status: str = Field(default="active", max_length=10)
     joined_on: date
+    # When the member's record here began, for one who came from outside the system during a
+    # year (DESIGN.md §6: measured on the months here); None: here since joining the party.
+    arrived_on: date | None = None
     is_probationary: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())

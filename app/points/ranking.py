@@ -69,7 +69,9 @@ async def year_ranking(session: AsyncSession, branch: Organisation, year: int) -
         )
     people = (
         await session.execute(
-            select(col(Member.id), col(Member.name), col(Member.joined_on)).where(
+            select(
+                col(Member.id), col(Member.name), col(Member.joined_on), col(Member.arrived_on)
+            ).where(
                 (col(Member.branch_id) == branch.id) & (col(Member.status) == "active")
                 | col(Member.id).in_(list(by_member))
             )
@@ -77,15 +79,15 @@ async def year_ranking(session: AsyncSession, branch: Organisation, year: int) -
     ).all()
     caps = standard.dimension_caps if standard else {}
     tallies = []
-    for member_id, name, joined_on in people:
+    for member_id, name, joined_on, arrived_on in people:
         assert member_id is not None
         tally = scoring.year_points(
             rules=rules.values(),
             rows=by_member.get(member_id, []),
             base_score=Decimal(0),
             dimension_caps=caps,
-            # Caps scale with the months of membership, as on the member's own summary.
-            membership_months=max(scoring.membership_months(joined_on, year), 1),
+            # Scaled to the months here (DESIGN.md §6), as on the member's own summary.
+            membership_months=max(scoring.months_here(joined_on, arrived_on, year), 1),
         )
         net = scoring.quantize(tally.bonus_total - tally.deduction_total)
         tallies.append((net, member_id, name, tally))

@@ -99,7 +99,7 @@ async def summary(session: AsyncSession, member: Member, year: int) -> PointsSum
             )
         ).all()
     )
-    months_in = scoring.membership_months(member.joined_on, year)
+    months_in = scoring.months_here(member.joined_on, member.arrived_on, year)
     base = standard.base_score if standard else Decimal(0)
     caps = standard.dimension_caps if standard else {}
     tally = scoring.year_points(
@@ -178,7 +178,9 @@ async def ledger(
             ],
             base_score=standard.base_score if standard else Decimal(0),
             dimension_caps=standard.dimension_caps if standard else {},
-            membership_months=max(scoring.membership_months(member.joined_on, year), 1),
+            membership_months=max(
+                scoring.months_here(member.joined_on, member.arrived_on, year), 1
+            ),
         )
     ]
     rows: list[LedgerRow] = []

@@ -19,6 +19,12 @@ BONUS = "bonus"
 DEDUCTION = "deduction"
 KINDS = (BONUS, DEDUCTION)
 DIMENSION_ORDER = ("political", "discipline", "morality", "contribution")
+DIMENSION_ZH = {
+    "political": "讲政治有信念",
+    "discipline": "讲规矩有纪律",
+    "morality": "讲道德有品行",
+    "contribution": "讲奉献有作为",
+}
 MONTHS = range(1, 13)
 
 _ZERO = Decimal(0)
@@ -112,6 +118,14 @@ def membership_months(joined_on: date, year: int) -> int:
     if joined_on.year > year:
         return 0
     return 12 - joined_on.month + 1
+
+
+def months_here(joined_on: date, arrived_on: date | None, year: int) -> int:
+    """m of DESIGN.md §6: the months of `year` since the member's record here began, which is
+    when they arrived from outside the system, else when they joined (probationary months
+    count)."""
+    start = joined_on if arrived_on is None else max(joined_on, arrived_on)
+    return membership_months(start, year)
 
 
 def _decimal(value: Decimal | float | int) -> Decimal:

@@ -137,12 +137,18 @@ def excellent_slots(quota: str, graded: int) -> int:
 
 
 class _StandardLike(Protocol):
-    base_score: Decimal
-    dimension_caps: Mapping[str, float]
-    threshold_excellent: Decimal
-    threshold_qualified: Decimal
-    threshold_basically_qualified: Decimal
-    excellent_quota: str
+    @property
+    def base_score(self) -> Decimal: ...
+    @property
+    def dimension_caps(self) -> Mapping[str, float]: ...
+    @property
+    def threshold_excellent(self) -> Decimal: ...
+    @property
+    def threshold_qualified(self) -> Decimal: ...
+    @property
+    def threshold_basically_qualified(self) -> Decimal: ...
+    @property
+    def excellent_quota(self) -> str: ...
 
 
 def rules_from_standard(standard: _StandardLike, items: Iterable[Any]) -> GradeRules:

@@ -1,0 +1,342 @@
+"""The grading's statements: the year's sums for the members of many branches at once (a few
+set-based queries, never one per member), runs, results, votes, objections and follow-ups."""
+
+import secrets
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Select, case, delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.models import (
+    EvaluationRating,
+    EvaluationRound,
+    GradingFollowUp,
+    GradingObjection,
+    GradingResult,
+    GradingRun,
+    GradingVote,
+    GradingVoter,
+    LedgerEntry,
+    Member,
+    Organisation,
+)
+from app.scoring.evaluation import Counts
+
+VOTE_ID_BYTES = 16
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    id: int
+    name: str
+    branch_id: int
+    category: str
+    is_probationary: bool
+    joined_on: date
+    arrived_on: date | None
+
+
+@dataclass(frozen=True)
+class LedgerSum:
+    """Approved points of one member, item and month; `adjusted` for an org admin's adjustments
+    (they count in the score, not as occurrences of a deduction)."""
+
+    member_id: int
+    item_id: int
+    month: int
+    adjusted: bool
+    points: Decimal
+
+
+async def members_of(session: AsyncSession, branch_ids: Sequence[int]) -> list[MemberRow]:
+    """The active members of the branches now, by branch and name."""
+    rows = await session.execute(
+        select(
+            col(Member.id),
+            col(Member.name),
+            col(Member.branch_id),
+            col(Member.category),
+            col(Member.is_probationary),
+            col(Member.joined_on),
+            col(Member.arrived_on),
+        )
+        .where(col(Member.branch_id).in_(branch_ids), col(Member.status) == "active")
+        .order_by(col(Member.branch_id), col(Member.name), col(Member.id))
+    )
+    return [MemberRow(*row) for row in rows.all()]  # type: ignore[arg-type]
+
+
+def _members_filter(branch_ids: Sequence[int]) -> Select[int | None]:
+    return select(col(Member.id)).where(
+        col(Member.branch_id).in_(branch_ids), col(Member.status) == "active"
+    )
+
+
+async def ledger_sums(
+    session: AsyncSession, *, branch_ids: Sequence[int], year: int
+) -> list[LedgerSum]:
+    """The year's ledger of the branches' members, wherever it was earned (a transfer keeps the
+    whole year), summed by member, item and month; reversals net out."""
+    adjusted = case((col(LedgerEntry.source) == "adjustment", True), else_=False)
+    rows = await session.execute(
+        select(
+            col(LedgerEntry.member_id),
+            col(LedgerEntry.item_id),
+            col(LedgerEntry.period),
+            adjusted,
+            func.sum(col(LedgerEntry.points)),
+        )
+        .where(
+            col(LedgerEntry.year) == year,
+            col(LedgerEntry.member_id).in_(_members_filter(branch_ids)),
+        )
+        .group_by(
+            col(LedgerEntry.member_id), col(LedgerEntry.item_id), col(LedgerEntry.period), adjusted
+        )
+    )
+    return [
+        LedgerSum(member_id, item_id, int(period[5:7]), bool(adj), Decimal(total))
+        for member_id, item_id, period, adj, total in rows.all()
+    ]
+
+
+async def quarter_counts(
+    session: AsyncSession, *, branch_ids: Sequence[int], year: int
+) -> dict[int, dict[int, Counts]]:
+    """Closed evaluation rounds' counts of the year for the branches' members, in any branch's
+    round: {member: {quarter: counts}}."""
+    rows = await session.execute(
+        select(
+            col(EvaluationRating.member_id),
+            col(EvaluationRound.quarter),
+            col(EvaluationRating.rating),
+            func.count(),
+        )
+        .join(EvaluationRound, col(EvaluationRound.id) == col(EvaluationRating.round_id))
+        .where(
+            col(EvaluationRound.year) == year,
+            col(EvaluationRound.status) == "closed",
+            col(EvaluationRating.member_id).in_(_members_filter(branch_ids)),
+        )
+        .group_by(
+            col(EvaluationRating.member_id),
+            col(EvaluationRound.quarter),
+            col(EvaluationRating.rating),
+        )
+    )
+    tallies: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for member_id, quarter, rating, count in rows.all():
+        tallies[member_id][quarter][rating] = count
+    return {
+        m: {q: Counts(**tally) for q, tally in quarters.items()} for m, quarters in tallies.items()
+    }
+
+
+# -- runs ----------------------------------------------------------------------------------------
+
+
+async def latest_run(
+    session: AsyncSession, *, branch_id: int, year: int | None
+) -> GradingRun | None:
+    """The branch's current run of the year (a correction supersedes), or of its latest year."""
+    stmt = select(GradingRun).where(col(GradingRun.branch_id) == branch_id)
+    if year is not None:
+        stmt = stmt.where(col(GradingRun.year) == year)
+    return await session.scalar(
+        stmt.order_by(col(GradingRun.year).desc(), col(GradingRun.id).desc()).limit(1)
+    )
+
+
+async def runs_of_branch(
+    session: AsyncSession, *, branch_id: int, offset: int, limit: int
+) -> tuple[list[GradingRun], int]:
+    where = col(GradingRun.branch_id) == branch_id
+    total = await session.scalar(select(func.count()).select_from(GradingRun).where(where))
+    rows = await session.scalars(
+        select(GradingRun)
+        .where(where)
+        .order_by(col(GradingRun.year).desc(), col(GradingRun.id).desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(rows), total or 0
+
+
+async def runs_of_subtree(
+    session: AsyncSession, *, path: str, year: int
+) -> list[tuple[GradingRun, str]]:
+    """The latest run of each branch of a subtree for the year, with the branch's name."""
+    latest = (
+        select(func.max(col(GradingRun.id)))
+        .join(Organisation, col(Organisation.id) == col(GradingRun.branch_id))
+        .where(col(Organisation.path).startswith(path), col(GradingRun.year) == year)
+        .group_by(col(GradingRun.branch_id))
+    )
+    rows = await session.execute(
+        select(GradingRun, col(Organisation.name))
+        .join(Organisation, col(Organisation.id) == col(GradingRun.branch_id))
+        .where(col(GradingRun.id).in_(latest))
+        .order_by(col(Organisation.path))
+    )
+    return [(run, name) for run, name in rows.all()]
+
+
+async def branches_of_subtree(session: AsyncSession, path: str) -> list[Organisation]:
+    """The active branches of a subtree, in the tree's order."""
+    rows = await session.scalars(
+        select(Organisation)
+        .where(
+            col(Organisation.path).startswith(path),
+            col(Organisation.kind) == "branch",
+            col(Organisation.archived_at).is_(None),
+        )
+        .order_by(col(Organisation.path))
+    )
+    return list(rows)
+
+
+async def results_of(session: AsyncSession, run_id: int) -> list[tuple[GradingResult, str]]:
+    """A run's results with each member's name, by name."""
+    rows = await session.execute(
+        select(GradingResult, col(Member.name))
+        .join(Member, col(Member.id) == col(GradingResult.member_id))
+        .where(col(GradingResult.run_id) == run_id)
+        .order_by(col(Member.name), col(Member.id))
+    )
+    return [(result, name) for result, name in rows.all()]
+
+
+async def results_of_runs(
+    session: AsyncSession, run_ids: Sequence[int]
+) -> list[tuple[GradingResult, str]]:
+    if not run_ids:
+        return []
+    rows = await session.execute(
+        select(GradingResult, col(Member.name))
+        .join(Member, col(Member.id) == col(GradingResult.member_id))
+        .where(col(GradingResult.run_id).in_(run_ids))
+        .order_by(col(GradingResult.run_id), col(Member.name), col(Member.id))
+    )
+    return [(result, name) for result, name in rows.all()]
+
+
+async def result(session: AsyncSession, run_id: int, member_id: int) -> GradingResult | None:
+    return await session.get(GradingResult, (run_id, member_id))
+
+
+async def delete_results(session: AsyncSession, run_id: int) -> None:
+    await session.execute(delete(GradingResult).where(col(GradingResult.run_id) == run_id))
+
+
+# -- the democratic vote -------------------------------------------------------------------------
+
+
+async def has_voted(session: AsyncSession, *, run_id: int, member_id: int) -> bool:
+    return await session.get(GradingVoter, (run_id, member_id)) is not None
+
+
+async def voter_count(session: AsyncSession, run_id: int) -> int:
+    total = await session.scalar(
+        select(func.count()).select_from(GradingVoter).where(col(GradingVoter.run_id) == run_id)
+    )
+    return total or 0
+
+
+async def add_votes(
+    session: AsyncSession, *, run_id: int, votes: Sequence[tuple[int, str]]
+) -> None:
+    if votes:
+        await session.execute(
+            insert(GradingVote),
+            [
+                {
+                    "id": secrets.token_hex(VOTE_ID_BYTES),
+                    "run_id": run_id,
+                    "member_id": m,
+                    "grade": g,
+                }
+                for m, g in votes
+            ],
+        )
+
+
+async def reshuffle_votes(session: AsyncSession, run_id: int) -> None:
+    """Rewrites a run's votes in random order with new ids when the vote ends (see the
+    evaluation's ratings: PostgreSQL keeps rows in the order written)."""
+    rows = (
+        await session.execute(
+            select(col(GradingVote.member_id), col(GradingVote.grade)).where(
+                col(GradingVote.run_id) == run_id
+            )
+        )
+    ).all()
+    shuffled = [(m, g) for m, g in rows]
+    secrets.SystemRandom().shuffle(shuffled)
+    await session.execute(delete(GradingVote).where(col(GradingVote.run_id) == run_id))
+    await add_votes(session, run_id=run_id, votes=shuffled)
+
+
+async def vote_tally(session: AsyncSession, run_id: int) -> dict[int, dict[str, int]]:
+    """{member: {grade: votes}} of a run."""
+    rows = await session.execute(
+        select(col(GradingVote.member_id), col(GradingVote.grade), func.count())
+        .where(col(GradingVote.run_id) == run_id)
+        .group_by(col(GradingVote.member_id), col(GradingVote.grade))
+    )
+    tally: dict[int, dict[str, int]] = defaultdict(dict)
+    for member_id, grade, count in rows.all():
+        tally[member_id][grade] = count
+    return tally
+
+
+# -- objections and follow-ups -------------------------------------------------------------------
+
+
+async def objections_of(session: AsyncSession, run_id: int) -> list[GradingObjection]:
+    rows = await session.scalars(
+        select(GradingObjection)
+        .where(col(GradingObjection.run_id) == run_id)
+        .order_by(col(GradingObjection.id))
+    )
+    return list(rows)
+
+
+async def unanswered_count(session: AsyncSession, run_id: int) -> int:
+    total = await session.scalar(
+        select(func.count())
+        .select_from(GradingObjection)
+        .where(col(GradingObjection.run_id) == run_id, col(GradingObjection.answer).is_(None))
+    )
+    return total or 0
+
+
+async def follow_ups_of(session: AsyncSession, run_id: int) -> list[GradingFollowUp]:
+    rows = await session.scalars(
+        select(GradingFollowUp)
+        .where(col(GradingFollowUp.run_id) == run_id)
+        .order_by(col(GradingFollowUp.kind), col(GradingFollowUp.member_id))
+    )
+    return list(rows)
+
+
+async def categories(session: AsyncSession, member_ids: Sequence[int]) -> dict[int, str]:
+    if not member_ids:
+        return {}
+    rows = await session.execute(
+        select(col(Member.id), col(Member.category)).where(col(Member.id).in_(set(member_ids)))
+    )
+    return {i: c for i, c in rows.all() if i is not None}
+
+
+async def names(session: AsyncSession, member_ids: Sequence[int]) -> dict[int, str]:
+    if not member_ids:
+        return {}
+    rows = await session.execute(
+        select(col(Member.id), col(Member.name)).where(col(Member.id).in_(member_ids))
+    )
+    return {i: n for i, n in rows.all() if i is not None}
