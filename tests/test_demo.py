@@ -142,3 +142,29 @@ async def test_late_in_a_month_the_demo_still_shows_every_screen(session, monkey
     assert statuses[(True, "draft")] >= 1
     assert statuses[(True, "approved")] >= 1
     assert statuses[(False, "approved")] > 100
+
+
+async def test_the_demo_has_a_grading_in_self_assessment_and_one_in_its_notice(
+    session, monkeypatch
+):
+    from app.models import GradingObjection, GradingResult, GradingRun
+
+    await _load(session, monkeypatch, "2026-12-06 10:00:00")
+    runs = list(await session.scalars(select(GradingRun).order_by(col(GradingRun.id))))
+    assert [r.status for r in runs] == ["self_assessment", "publicity"]
+    notice = runs[1]
+    assert notice.publicity_ends_on is not None
+    assert notice.publicity_ends_on < periods.local_today(
+        shanghai("2026-12-06 10:00:00"), "Asia/Shanghai"
+    )
+    objections = list(await session.scalars(select(GradingObjection)))
+    assert len(objections) == 1 and objections[0].answer is None
+    lowered = list(
+        await session.scalars(
+            select(GradingResult).where(
+                col(GradingResult.run_id) == notice.id,
+                col(GradingResult.final_grade) == "basically_qualified",
+            )
+        )
+    )
+    assert len(lowered) == 1 and lowered[0].final_reason

@@ -14,6 +14,7 @@ from sqlmodel import col
 from app import clock
 from app.demo.activity import load_activity
 from app.demo.evaluation import load_evaluation
+from app.demo.grading import load_grading
 from app.models import AuditEvent, Member, Organisation, RoleAssignment, User
 from app.security import hash_password_async
 from app.standards import service as standards
@@ -150,9 +151,11 @@ async def load_demo(session: AsyncSession) -> dict[str, Any]:
         ).scalars()
     )
     evaluation = await load_evaluation(session, branches=branches, standard=standard)
+    grading = await load_grading(session, branches=branches, year=year)
     return {
         **activity,
         **evaluation,
+        **grading,
         "committee_id": committee.id,
         "members": members,
         "standard_id": standard.id,

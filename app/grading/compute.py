@@ -14,7 +14,7 @@ from app.grading import repository
 from app.grading.repository import MemberRow
 from app.models import StandardItem, StandardVersion
 from app.scoring import evaluation as evaluation_rules
-from app.scoring.annual import member_score
+from app.scoring.annual import member_score_of_items
 from app.scoring.caps import DEDUCTION
 from app.scoring.grade import (
     GradeResult,
@@ -105,18 +105,22 @@ async def compute(
 ) -> dict[int, BranchDraft]:
     """Every active member's score and proposed grade in each branch, the quota applied."""
     members = await repository.members_of(session, branch_ids)
-    sums = await repository.ledger_sums(session, branch_ids=branch_ids, year=year)
+    item_years = await repository.item_years(session, branch_ids=branch_ids, year=year)
     counts = await repository.quarter_counts(session, branch_ids=branch_ids, year=year)
-    items = await lookups.items_by_id(session, {s.item_id for s in sums})
+    items = await lookups.items_by_id(session, {y.item_id for y in item_years})
 
-    rows: dict[int, list[scoring.LedgerPoint]] = defaultdict(list)
-    # Occurrences of each deduction item: its points over the item's points (reversals net out).
-    deducted: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for s in sums:
-        item = items[s.item_id]
-        rows[s.member_id].append(scoring.LedgerPoint(item.code, s.month, s.points))
-        if item.kind == DEDUCTION and not s.adjusted and item.points:
-            deducted[s.member_id][item.code] += s.points / item.points
+    sums: dict[int, dict[str, scoring.ItemSums]] = defaultdict(dict)
+    # Occurrences of each deduction item: its points over the item's points (reversals net
+    # out; an org admin's adjustment changes the score, not the count).
+    deducted: dict[int, dict[str, int]] = defaultdict(dict)
+    for y in item_years:
+        item = items[y.item_id]
+        if item.kind == DEDUCTION:
+            sums[y.member_id][item.code] = scoring.ItemSums(y.net, y.net)
+            if item.points:
+                deducted[y.member_id][item.code] = int(y.unadjusted / item.points)
+        else:
+            sums[y.member_id][item.code] = scoring.ItemSums(y.raw, y.after_month)
 
     by_branch: dict[int, list[MemberRow]] = defaultdict(list)
     for m in members:
@@ -148,13 +152,13 @@ async def compute(
             years.append(
                 MemberYear(
                     member_id=p.id,
-                    score=member_score(
+                    score=member_score_of_items(
                         rules,
-                        rows.get(p.id, ()),
+                        sums.get(p.id, {}),
                         evaluation_points=ev.points,
                         membership_months=months,
                     ),
-                    deduction_counts={code: int(n) for code, n in deducted.get(p.id, {}).items()},
+                    deduction_counts=deducted.get(p.id, {}),
                     poor_over_a_third=ev.poor_over_a_third,
                     probationary=p.is_probationary,
                     membership_months=months,

@@ -25,6 +25,7 @@ from app.grading.schemas import (
     SelfAssessmentIn,
     SendBack,
     SubtreeSummary,
+    VoteAccepted,
 )
 from app.points.deps import PointsOf
 from app.points.export import XLSX, xlsx_response
@@ -104,13 +105,17 @@ async def self_assess(
     return await _mine(session, principal, run)
 
 
-@router.post("/gradings/{run_id}/ballot", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/gradings/{run_id}/ballot",
+    response_model=VoteAccepted,
+    status_code=status.HTTP_201_CREATED,
+)
 async def cast_vote(
     body: BallotIn, run: AnyRun, session: SessionDep, principal: CurrentPrincipal
-) -> dict[str, int]:
-    """The caller's one secret ballot: a grade for each peer (not themselves)."""
+) -> VoteAccepted:
+    """The caller's one secret ballot: a grade for each peer they vote on (not themselves)."""
     votes = await service.cast_vote(session=session, principal=principal, run=run, ballot=body)
-    return {"run_id": run.id or 0, "votes": votes}
+    return VoteAccepted(run_id=run.id or 0, votes=votes)
 
 
 @router.post("/gradings/{run_id}/start-review", response_model=RunOut)

@@ -67,6 +67,7 @@ class ReasonOut(OutputModel):
     grade: GradeName | None = None
     line: Decimal | None = None
     item_code: str | None = None
+    item_title: str | None = None
     count: int | None = None
     trigger_count: int | None = None
     slots: int | None = None
@@ -140,6 +141,11 @@ class VoteIn(InputModel):
 
 class BallotIn(InputModel):
     votes: Annotated[list[VoteIn], Field(min_length=1, max_length=500)]
+
+
+class VoteAccepted(OutputModel):
+    run_id: int
+    votes: int
 
 
 class FinalGradeIn(InputModel):
@@ -227,6 +233,7 @@ class RunOut(RunSummary):
     """The run and its members' results; what a caller sees depends on who they are and the step."""
 
     voters: int = Field(description="Members who have cast their vote")
+    eligible_voters: int = Field(description="Full members of the run, who vote")
     results: list[ResultOut]
     objections: list[ObjectionOut]
     follow_ups: list[FollowUpOut]

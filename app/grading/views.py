@@ -113,6 +113,7 @@ async def run_out(
     return RunOut(
         **summary(run, branch).model_dump(),
         voters=await repository.voter_count(session, run.id) if manage else 0,
+        eligible_voters=await repository.full_member_count(session, run.id) if manage else 0,
         results=results,
         objections=[
             ObjectionOut(
@@ -235,11 +236,7 @@ async def subtree_summary(
                 basically_qualified=c.get("basically_qualified", 0),
                 unqualified=c.get("unqualified", 0),
                 not_graded=c.get("not_graded", 0),
-                excellent_share=(Decimal(c.get("excellent", 0)) / graded).quantize(
-                    Decimal("0.0001")
-                )
-                if graded
-                else None,
+                excellent_share=_share(c.get("excellent", 0), graded),
             )
         )
     return SubtreeSummary(

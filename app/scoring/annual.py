@@ -15,11 +15,13 @@ from typing import Literal, Protocol
 from app.scoring.caps import (
     BONUS,
     ItemRule,
+    ItemSums,
     LedgerPoint,
     YearPoints,
     quantize,
     score,
     year_points,
+    year_points_of_items,
 )
 
 CapKind = Literal["per_month", "per_year", "dimension"]
@@ -147,6 +149,25 @@ def member_score(
     points = year_points(
         rules=rules.items,
         rows=rows,
+        base_score=rules.base_score,
+        dimension_caps=rules.dimension_caps,
+        membership_months=min(max(membership_months, 1), 12),
+    )
+    return annual_score(points, evaluation_points=evaluation_points)
+
+
+def member_score_of_items(
+    rules: ScoreRules,
+    sums: Mapping[str, ItemSums],
+    *,
+    evaluation_points: Decimal,
+    membership_months: int = 12,
+) -> AnnualScore:
+    """member_score() from each item's sums after its monthly cap (caps.item_sums, or the same
+    sums computed by the database for a whole branch at once)."""
+    points = year_points_of_items(
+        rules=rules.items,
+        sums=sums,
         base_score=rules.base_score,
         dimension_caps=rules.dimension_caps,
         membership_months=min(max(membership_months, 1), 12),

@@ -205,6 +205,29 @@ def _dimension_order(dimensions: Iterable[str]) -> list[str]:
     return known + [d for d in seen if d not in DIMENSION_ORDER]
 
 
+@dataclass(frozen=True)
+class ItemSums:
+    """An item's year after its monthly cap, before its yearly cap. Bonus: raw is the sum of
+    its months clamped at 0, after_month the sum of min(max_per_month, month). Deduction: both
+    are the year's net (an adjustment may reverse a deduction of another month)."""
+
+    raw: Decimal
+    after_month: Decimal
+
+
+def item_sums(rule: ItemRule, months: Mapping[int, Decimal]) -> ItemSums:
+    """The monthly cap of one item over its months' net points (see ItemSums)."""
+    if rule.kind != BONUS:
+        net = sum(months.values(), _ZERO)
+        return ItemSums(net, net)
+    raw = after_month = _ZERO
+    for value in months.values():
+        if value > 0:
+            raw += value
+            after_month += _month_bonus(rule, value)
+    return ItemSums(raw, after_month)
+
+
 def year_points(
     *,
     rules: Iterable[ItemRule],
@@ -218,45 +241,56 @@ def year_points(
     membership_months (m, 1..12): the months of the year the member was here; below 12 each
     dimension's sum is scaled up by 12 / m and held to the dimension's full cap, while the base
     score, the item caps and the deductions stay as they are (DESIGN.md §6)."""
-    if not 1 <= membership_months <= 12:
-        raise ValueError(f"membership_months must be 1..12, got {membership_months}")
     by_code = _index_rules(rules)
     net = _net_by_item_month(by_code, rows)
-    base = base_score
+    return year_points_of_items(
+        rules=by_code.values(),
+        sums={code: item_sums(by_code[code], months) for code, months in net.items() if months},
+        base_score=base_score,
+        dimension_caps=dimension_caps,
+        membership_months=membership_months,
+        months=[_month_tally(by_code, net, m) for m in MONTHS],
+    )
+
+
+def year_points_of_items(
+    *,
+    rules: Iterable[ItemRule],
+    sums: Mapping[str, ItemSums],
+    base_score: Decimal,
+    dimension_caps: Mapping[str, Decimal | float | int],
+    membership_months: int = 12,
+    months: list[MonthTally] | None = None,
+) -> YearPoints:
+    """year_points() from each item's sums after its monthly cap (item_sums, or the same sums
+    computed by the database): the yearly caps, the joiners' scaling and the dimension caps.
+    `months` is left empty when the months were not looked at."""
+    if not 1 <= membership_months <= 12:
+        raise ValueError(f"membership_months must be 1..12, got {membership_months}")
+    by_code = rules if isinstance(rules, dict) else _index_rules(rules)
+    for code in sums:
+        if code not in by_code:
+            # A missing rule would silently drop points from the score.
+            raise ValueError(f"ledger row for unknown item {code}")
     caps = {d: _decimal(cap) for d, cap in dimension_caps.items()}
     whole_year = membership_months == 12
 
     items: list[ItemTally] = []
     dimension_raw: dict[str, Decimal] = defaultdict(Decimal)
     deduction_total = _ZERO
-    # One pass over the item months: each month's bonus (after the monthly caps) and deduction
-    # are gathered on the way, as _month_tally() computes them for one month.
-    month_bonus = [_ZERO] * 13
-    month_deduction = [_ZERO] * 13
     for rule in by_code.values():
-        months = net.get(rule.code)
-        if not months:
+        found = sums.get(rule.code)
+        if found is None:
             items.append(_nothing(rule))
             continue
+        raw, after_month = found.raw, found.after_month
         if rule.kind == BONUS:
-            raw = after_month = _ZERO
-            per_month = rule.max_per_month
-            for month, value in months.items():
-                if value > 0:
-                    raw += value
-                    kept = value if per_month is None or value <= per_month else per_month
-                    after_month += kept
-                    month_bonus[month] += kept
             counted = after_month
             if rule.max_per_year is not None:
                 counted = min(rule.max_per_year, counted)
             dimension_raw[rule.dimension] += counted
         else:
-            for month, value in months.items():
-                if value > 0:
-                    month_deduction[month] += value
-            # Clamped over the year: an adjustment may reverse a deduction of another month.
-            raw = after_month = counted = max(_ZERO, sum(months.values(), _ZERO))
+            raw = after_month = counted = max(_ZERO, raw)
             deduction_total += counted
         items.append(
             ItemTally(
@@ -291,20 +325,12 @@ def year_points(
             )
         )
 
-    before_evaluation = base + bonus_total - deduction_total
+    before_evaluation = base_score + bonus_total - deduction_total
     return YearPoints(
-        base_score=quantize(base),
+        base_score=quantize(base_score),
         dimensions=dimensions,
         items=items,
-        months=[
-            MonthTally(
-                month=m,
-                bonus=quantize(month_bonus[m]),
-                deduction=quantize(month_deduction[m]),
-                net=quantize(month_bonus[m] - month_deduction[m]),
-            )
-            for m in MONTHS
-        ],
+        months=months or [],
         bonus_total=quantize(bonus_total),
         deduction_total=quantize(deduction_total),
         score_before_evaluation=quantize(before_evaluation),

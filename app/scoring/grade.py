@@ -211,6 +211,7 @@ class Reason:
     grade: Grade | None = None
     line: Decimal | None = None
     item_code: str | None = None
+    item_title: str | None = None
     count: int | None = None
     trigger_count: int | None = None
     slots: int | None = None
@@ -258,10 +259,9 @@ def threshold_grade(total: Decimal, rules: GradeRules) -> Grade:
 class _Ceilings:
     lowest: Grade | None
     reasons: tuple[Reason, ...]  # every ceiling triggered
-    titles: Mapping[str, str]
 
 
-_NO_CEILINGS = _Ceilings(None, (), {})
+_NO_CEILINGS = _Ceilings(None, ())
 
 
 def ceilings(member: MemberYear, rules: GradeRules) -> _Ceilings:
@@ -269,7 +269,6 @@ def ceilings(member: MemberYear, rules: GradeRules) -> _Ceilings:
     if not member.poor_over_a_third and not any(member.deduction_counts.values()):
         return _NO_CEILINGS  # most members: nothing to look up
     reasons: list[Reason] = []
-    titles: dict[str, str] = {}
     lowest: Grade | None = None
     for rule in rules.ceilings:
         count = member.deduction_counts.get(rule.item_code, 0)
@@ -279,16 +278,16 @@ def ceilings(member: MemberYear, rules: GradeRules) -> _Ceilings:
                     "ceiling_item",
                     grade=rule.ceiling,
                     item_code=rule.item_code,
+                    item_title=rule.title or None,
                     count=count,
                     trigger_count=rule.trigger_count,
                 )
             )
-            titles[rule.item_code] = rule.title
             lowest = rule.ceiling if lowest is None else _lower(lowest, rule.ceiling)
     if member.poor_over_a_third:
         reasons.append(Reason("ceiling_poor_share", grade=BASICALLY_QUALIFIED))
         lowest = BASICALLY_QUALIFIED if lowest is None else _lower(lowest, BASICALLY_QUALIFIED)
-    return _Ceilings(lowest, tuple(reasons), titles)
+    return _Ceilings(lowest, tuple(reasons))
 
 
 @lru_cache(maxsize=1024)
@@ -402,7 +401,7 @@ def _ceiling_phrase(draft: _Draft) -> str:
             continue
         if reason.code == "ceiling_item":
             assert reason.item_code is not None
-            title = draft.ceilings.titles.get(reason.item_code) or "扣分项"
+            title = reason.item_title or "扣分项"
             parts.append(f"年内“{title}”（{reason.item_code}）{reason.count} 次")
         else:
             parts.append("年度群众评议中“不满意”占比超过三分之一")

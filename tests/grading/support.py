@@ -106,3 +106,22 @@ async def step(
 
 def result_of(run: dict[str, Any], member: Member) -> dict[str, Any]:
     return next(r for r in run["results"] if r["member"]["id"] == member.id)
+
+
+async def add_members_to(session: AsyncSession, world: World, count: int) -> list[Member]:
+    """Members of branch A without accounts, committed."""
+    from datetime import date
+
+    made = [
+        Member(
+            name=f"党员{n}",
+            phone=f"136{n:08d}",
+            category="rural_community",
+            branch_id=world.branch_a.id,  # type: ignore[arg-type]
+            joined_on=date(2010, 7, 1),
+        )
+        for n in range(count)
+    ]
+    session.add_all(made)
+    await session.commit()
+    return made

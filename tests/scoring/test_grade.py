@@ -178,7 +178,12 @@ def test_ceiling_item_once_caps_at_basically_qualified():
     assert result.reasons == (
         Reason("threshold", grade="excellent", line=D(90)),
         Reason(
-            "ceiling_item", grade="basically_qualified", item_code="X04", count=1, trigger_count=1
+            "ceiling_item",
+            grade="basically_qualified",
+            item_code="X04",
+            item_title="受到党内警告处分",
+            count=1,
+            trigger_count=1,
         ),
     )
     assert result.sentence == (
@@ -204,7 +209,12 @@ def test_ceiling_item_at_its_trigger_count_caps():
     twice = grade_member(member(1, "92", deduction_counts={"X03": 2}), RULES)
     assert (twice.grade, twice.ceiling) == ("qualified", "qualified")
     assert twice.reasons[1] == Reason(
-        "ceiling_item", grade="qualified", item_code="X03", count=2, trigger_count=2
+        "ceiling_item",
+        grade="qualified",
+        item_code="X03",
+        item_title="受到诫勉谈话或约谈提醒",
+        count=2,
+        trigger_count=2,
     )
     assert twice.sentence == (
         "总分 92.0 分，达到优秀线（90 分），但年内“受到诫勉谈话或约谈提醒”（X03）2 次，"
