@@ -177,7 +177,7 @@ async def seed(branches: int, existing: int) -> tuple[int, str, list[str]]:
 async def run(rows: int, branches: int, existing: int, sheet: Path) -> dict[str, float]:
     from app.access import CallerUser, Grant, Principal, Role
     from app.db import engine, unit_of_work
-    from app.imports import service
+    from app.imports import rules, service
 
     admin_id, path, names = await seed(branches, existing)
     build_sheet(sheet, rows, names, existing)
@@ -208,7 +208,7 @@ async def run(rows: int, branches: int, existing: int, sheet: Path) -> dict[str,
             session=s, principal=principal, filename="bench.xlsx", data=data
         )
         job_id = job.id
-        counts = service._counts(job)
+        counts = rules.counts(job)
     t1 = time.perf_counter()
     async with unit_of_work() as s:
         job = await service.get(s, principal, job_id or 0)

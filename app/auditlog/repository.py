@@ -5,12 +5,13 @@ An audit event names its entity (entity_type, entity_id), not an organisation. W
 is found in SQL, for a whole page at once: a LEFT JOIN per entity type onto the entity's table
 (a claim, a branch's month or entry, an evaluation round, a reminder → its branch; a standard,
 a role assignment, a service account → its organisation; an organisation → itself; a member →
-their branch), and for the two kinds whose row may say nothing (a user: their member record's
+their branch), and for the kinds whose row may say nothing (a user: their member record's
 branch, else their highest-placed role; a revoked role assignment, whose row is gone: the
-organisation its 'granted' event named) a correlated sub-select that runs only for those rows;
-last, an organisation_id or branch_id the event's data names. An event none of these places
-(a failed sign-in with an unknown name, a superadmin's sign-in without any role) has no
-organisation, and only superadmins see it."""
+organisation its 'granted' event named; a member import: its importer's organisation, found as
+a user's is) a correlated sub-select that runs only for those rows; last, an organisation_id or
+branch_id the event's data names. An event none of these places (a failed sign-in with an
+unknown name, a superadmin's sign-in without any role) has no organisation, and only
+superadmins see it."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -131,6 +132,7 @@ def _events_select() -> tuple[Select[Any], Any]:
         place_terms.append(alias.c[column])
     place_terms.append(case((_E.c.entity_type == "user", _user_home(_E.c.entity_id))))
     place_terms.append(case((_E.c.entity_type == "role_assignment", _granted_organisation())))
+    place_terms.append(case((_E.c.entity_type == "member_import", _user_home(_E.c.actor_user_id))))
     place_terms.append(_E.c.data["organisation_id"].as_integer())
     place_terms.append(_E.c.data["branch_id"].as_integer())
     place = _ORGS.alias("place")

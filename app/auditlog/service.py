@@ -41,6 +41,7 @@ ENTITY_LABELS = {
     "reminder": "提醒",
     "evaluation_round": "群众评议",
     "service_account": "服务账号",
+    "member_import": "党员导入",
 }
 ACTION_LABELS = {
     "sign_in": "登录",
@@ -76,6 +77,19 @@ ACTION_LABELS = {
     "peer_ballot": "党员互评投票",
     "code_ballot": "群众扫码投票",
     "issue_codes": "生成评议码",
+    "change_window": "调整评议时间",
+    "entry": "支部记分",
+    "evidence_add": "添加佐证材料",
+    "evidence_remove": "删除佐证材料",
+    "item_added": "新增积分项目",
+    "item_changed": "修改积分项目",
+    "item_removed": "删除积分项目",
+    "settings_changed": "修改标准设置",
+    "secret_rotated": "更换密钥",
+    "dry_run": "上传导入表（预检）",
+    "applied": "执行导入",
+    "failed": "导入失败",
+    "credentials_issued": "下载激活码表",
 }
 
 

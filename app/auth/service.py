@@ -55,6 +55,16 @@ async def _find_user(session: AsyncSession, username: str) -> User | None:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+def _verifiable_hash(user: User | None) -> str | None:
+    """The hash to check a password against; None (a dummy verification of the same cost, so
+    the answer takes as long as a wrong password's) for no account or an account with no
+    password yet: a hash starting with "!" is a marker no password matches (an imported account
+    awaiting activation)."""
+    if user is None or user.password_hash.startswith("!"):
+        return None
+    return user.password_hash
+
+
 def account_key(user_id: int) -> str:
     """The throttle key of an account, whatever identifier was typed to reach it."""
     return f"acct:{user_id}"
@@ -144,7 +154,7 @@ async def login(
     wait = await attempts.locked_for(pair_key, address_key, account, session=session)
     if wait:
         raise too_many_attempts(wait)
-    ok = await verify_password_async(password, user.password_hash if user else None)
+    ok = await verify_password_async(password, _verifiable_hash(user))
     # A deactivated account answers as a wrong password does: the right one is not revealed.
     if not ok or user is None or not user.is_active:
         attempts.fail(account, limit=settings.login_max_failures_per_account, progressive=True)

@@ -8,7 +8,7 @@ from app.auth.deps import ClientAddress
 from app.auth.throttle import AttemptsDep
 from app.db import SessionDep
 from app.deps import CurrentPrincipal
-from app.imports import parse, service
+from app.imports import jobs, parse, rules, service
 from app.imports.schemas import (
     ActivationRequest,
     ImportCounts,
@@ -48,14 +48,14 @@ async def _public(session: SessionDep, job: MemberImport) -> ImportPublic:
     rows, total = await service.rows(session, job.id, action=None, page=1, page_size=FIRST_ROWS)
     done = {
         "applied": job.total_rows,
-        "applying": service.progress.get(job.id, 0),
+        "applying": jobs.progress.get(job.id, 0),
     }.get(job.status, 0)
     return ImportPublic(
         id=job.id,
         status=job.status,
         filename=job.filename,
         file_format=job.file_format,
-        counts=ImportCounts(**service._counts(job)),
+        counts=ImportCounts(**rules.counts(job)),
         progress=ImportProgress(done=done, total=job.total_rows),
         error=job.error,
         created_at=job.created_at,
@@ -153,7 +153,7 @@ async def apply(
     job = await service.get(session, principal, import_id)
     await service.start_apply(session, principal, job)
     # Scheduled after the answer, so after this request's transaction has committed.
-    background.add_task(service.schedule_apply, import_id, principal)
+    background.add_task(jobs.schedule_apply, import_id, principal)
     return await _public(session, job)
 
 

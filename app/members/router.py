@@ -13,7 +13,9 @@ from app.members.schemas import (
     DeactivateRequest,
     MemberCreate,
     MemberCreated,
+    MemberListItem,
     MemberPublic,
+    MemberRolePublic,
     MemberTransferRequest,
     MemberUpdate,
     RoleAssignmentCreate,
@@ -25,7 +27,7 @@ from app.schemas import IdPath, IdQuery, Page, PageQuery, PageSizeQuery, SearchQ
 router = APIRouter(tags=["members"])
 
 
-@router.get("/members", response_model=Page[MemberPublic])
+@router.get("/members", response_model=Page[MemberListItem])
 async def list_members(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -35,7 +37,7 @@ async def list_members(
     category: Literal["rural_community", "institution", "new_org", "mobile"] | None = None,
     page: PageQuery = 1,
     page_size: PageSizeQuery = 50,
-) -> Page[MemberPublic]:
+) -> Page[MemberListItem]:
     """Members of the caller's subtree (or of organisation_id), searchable by name or phone."""
     items, total = await service.search(
         session=session,
@@ -48,7 +50,10 @@ async def list_members(
         page_size=page_size,
     )
     return Page(
-        items=[MemberPublic.model_validate(m) for m in items],
+        items=[
+            MemberListItem(**MemberPublic.model_validate(m).model_dump(), branch_name=name)
+            for m, name in items
+        ],
         total=total,
         page=page,
         page_size=page_size,
@@ -134,6 +139,32 @@ async def member_transfers(member: ReadableMember, session: SessionDep) -> list[
         TransferPublic.model_validate(t)
         for t in await service.transfers(session=session, member=member)
     ]
+
+
+@router.get("/members/{member_id}/roles", response_model=Page[MemberRolePublic])
+async def member_roles(
+    member: ReadableMember,
+    session: SessionDep,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 50,
+) -> Page[MemberRolePublic]:
+    """The roles the member's account holds, where, by id."""
+    rows, total = await service.member_roles(
+        session=session, member=member, page=page, page_size=page_size
+    )
+    return Page(
+        items=[
+            MemberRolePublic(
+                **RoleAssignmentPublic.model_validate(r).model_dump(),
+                organisation_name=name,
+                organisation_kind=kind,
+            )
+            for r, name, kind in rows
+        ],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )
 
 
 @router.post("/members/{member_id}/reset-password", response_model=AccountCredentials)

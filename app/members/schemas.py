@@ -74,6 +74,10 @@ class MemberPublic(OutputModel):
     updated_at: datetime
 
 
+class MemberListItem(MemberPublic):
+    branch_name: str
+
+
 class AccountCredentials(OutputModel):
     username: str
     initial_password: str
@@ -106,3 +110,8 @@ class RoleAssignmentPublic(OutputModel):
     role: str
     organisation_id: int
     created_at: datetime
+
+
+class MemberRolePublic(RoleAssignmentPublic):
+    organisation_name: str
+    organisation_kind: str

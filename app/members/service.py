@@ -49,8 +49,9 @@ async def search(
     category: str | None,
     page: int,
     page_size: int,
-) -> tuple[list[Member], int]:
-    """Members in the caller's readable subtree, by name or phone, one page at a time."""
+) -> tuple[list[tuple[Member, str]], int]:
+    """Members in the caller's readable subtree, by name or phone, one page at a time, each with
+    their branch's name; ordered by branch then id, so pages never overlap."""
     roots = principal.roots(Action.member_read)
     if organisation_id is not None:
         org = await orgs.get(session, organisation_id)
@@ -59,7 +60,7 @@ async def search(
     if not roots:
         raise Forbidden("You may not list members.")
     stmt = (
-        select(Member)
+        select(Member, col(Organisation.name))
         .join(Organisation, col(Organisation.id) == col(Member.branch_id))
         .where(subtree_filter(roots))
     )
@@ -76,7 +77,7 @@ async def search(
         .offset((page - 1) * page_size)
         .limit(page_size)
     )
-    return list(rows.scalars()), total
+    return [(member, name) for member, name in rows.all()], total
 
 
 async def ensure_identifiers_free(
@@ -383,6 +384,7 @@ async def revoke_role(*, session: AsyncSession, principal: Principal, assignment
         entity_id=assignment_id,
         action="revoked",
         from_state=assignment.role,
+        data={"user_id": assignment.user_id, "organisation_id": assignment.organisation_id},
     )
     await session.delete(assignment)
     await session.flush()
@@ -405,3 +407,21 @@ async def roles_on(
         stmt.order_by(col(RoleAssignment.id)).offset((page - 1) * page_size).limit(page_size)
     )
     return list(rows.scalars()), total
+
+
+async def member_roles(
+    *, session: AsyncSession, member: Member, page: int, page_size: int
+) -> tuple[list[tuple[RoleAssignment, str, str]], int]:
+    """The roles the member's account holds, with each organisation's name and kind, by id."""
+    if member.user_id is None:
+        return [], 0
+    stmt = (
+        select(RoleAssignment, col(Organisation.name), col(Organisation.kind))
+        .join(Organisation, col(Organisation.id) == col(RoleAssignment.organisation_id))
+        .where(col(RoleAssignment.user_id) == member.user_id)
+    )
+    total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = await session.execute(
+        stmt.order_by(col(RoleAssignment.id)).offset((page - 1) * page_size).limit(page_size)
+    )
+    return [(row, name, kind) for row, name, kind in rows.all()], total

@@ -50,3 +50,18 @@ BranchReader = Annotated[Organisation, Depends(_allowed(Action.month_read))]
 MonthCloser = Annotated[Organisation, Depends(_allowed(Action.month_close))]
 MonthReopener = Annotated[Organisation, Depends(_allowed(Action.month_reopen))]
 EntryRecorder = Annotated[Organisation, Depends(entry_recorder)]
+
+
+async def months_admin(
+    org_id: IdPath, session: SessionDep, principal: CurrentPrincipal
+) -> Organisation:
+    """An organisation whose branches' months the caller administers (an org admin at or
+    above it: reopening, adjustments)."""
+    org = await orgs.get(session, org_id)
+    if not principal.can(Action.month_reopen, org.path):
+        raise Forbidden("Only an organisation admin at or above it sees its months.")
+    return org
+
+
+# An organisation whose subtree's months the caller (an org admin above) oversees.
+MonthsAdmin = Annotated[Organisation, Depends(months_admin)]

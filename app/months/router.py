@@ -14,6 +14,7 @@ from app.months.deps import (
     MonthCloser,
     MonthReader,
     MonthReopener,
+    MonthsAdmin,
     PeriodPath,
 )
 from app.months.schemas import (
@@ -24,12 +25,13 @@ from app.months.schemas import (
     EntryPublic,
     EntryVoid,
     MonthPublic,
+    MonthsOverview,
     Ranking,
     ReopenBody,
 )
 from app.periods import PERIOD_PATTERN
 from app.points import export as xlsx
-from app.schemas import IdPath, Page, PageQuery, PageSizeQuery
+from app.schemas import IdPath, Page, PageQuery, PageSizeQuery, SearchQuery
 
 router = APIRouter(prefix="/branches/{org_id}", tags=["months"])
 
@@ -162,3 +164,41 @@ async def void_entry(
         return await entries.entry_detail(session, entry)
 
     return await idem.run(session, principal, use_case)
+
+
+# -- the months of a subtree: /organisations/{org_id}/months ----------------------------------
+
+organisation_router = APIRouter(prefix="/organisations/{org_id}", tags=["months"])
+
+
+@organisation_router.get("/months", response_model=MonthsOverview)
+async def months_overview(
+    organisation: MonthsAdmin,
+    session: SessionDep,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+    q: SearchQuery = None,
+    not_closed: Annotated[
+        str | None,
+        Query(pattern=PERIOD_PATTERN, description="Only branches that have not closed this month"),
+    ] = None,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 50,
+) -> MonthsOverview:
+    """Which branches of the subtree have closed which months of the year (org admins at or
+    above): a page of branches in tree order, and each month's totals over the subtree."""
+    return await service.overview(
+        session=session,
+        organisation=organisation,
+        year=year,
+        search=q,
+        not_closed=not_closed,
+        page=page,
+        page_size=page_size,
+    )
+
+
+# app.api includes this module's `router`: the branch routes and the subtree's, together.
+branch_router = router
+router = APIRouter()
+router.include_router(branch_router)
+router.include_router(organisation_router)

@@ -110,3 +110,54 @@ class Ranking(OutputModel):
     period: str
     locked: bool
     rows: list[RankingRow]
+
+
+# -- the months of a subtree (/organisations/{org_id}/months) ---------------------------------
+
+
+class OverviewMonth(OutputModel):
+    """One branch's month: not started (nothing recorded yet), open, or locked (closed)."""
+
+    period: str
+    state: Literal["not_started", "open", "locked"]
+    closed_at: datetime | None = None
+    closed_by: PersonRef | None = None
+    reopened_at: datetime | None = None
+    reopen_reason: str | None = None
+    pending: int = Field(default=0, description="Submitted claims awaiting a decision")
+
+
+class OverviewBranch(OutputModel):
+    id: int
+    name: str
+    path: str
+    parent_name: str | None
+    since: str = Field(description="The month the branch was set up here (YYYY-MM)")
+    closed: int = Field(description="Months of the year the branch has closed")
+    months: list[OverviewMonth] = Field(description="January to December")
+
+
+class OverviewPeriod(OutputModel):
+    """A month over the whole subtree (filters left aside)."""
+
+    period: str
+    begun: bool = Field(description="The month has begun in the standard's timezone")
+    deadline_passed: bool = Field(description="Its submission window has ended")
+    branches: int
+    locked: int
+    open: int
+    not_started: int
+    pending: int = Field(description="Submitted claims of the month awaiting a decision")
+
+
+class MonthsOverview(OutputModel):
+    """The subtree's branches (a page, in tree order) by month of the year, and each month's
+    totals over every branch of the subtree."""
+
+    organisation_id: int
+    year: int
+    periods: list[OverviewPeriod]
+    items: list[OverviewBranch]
+    total: int
+    page: int
+    page_size: int

@@ -25,10 +25,15 @@ from app.models import (
     StandardVersion,
     User,
 )
+from app.months import repository as months_rows
 from app.months.locks import MonthLocked, find_month, lock_month
 from app.months.schemas import (
     Blocker,
     MonthPublic,
+    MonthsOverview,
+    OverviewBranch,
+    OverviewMonth,
+    OverviewPeriod,
     Ranking,
     RankingRow,
 )
@@ -335,6 +340,116 @@ async def ranking(
         )
     ]
     return Ranking(branch_id=branch.id, period=period, locked=locked, rows=out)
+
+
+# -- the months of a subtree (an org admin's overview) ----------------------------------------
+
+
+async def overview(
+    *,
+    session: AsyncSession,
+    organisation: Organisation,
+    year: int,
+    search: str | None,
+    not_closed: str | None,
+    page: int,
+    page_size: int,
+) -> MonthsOverview:
+    """Every branch of the subtree (a page, in tree order) by month of the year: not started,
+    open or locked, who closed it and when, pending claims; and each month's totals over the
+    whole subtree. A fixed number of queries, whatever the number of branches."""
+    if not_closed is not None and periods.year_of(not_closed) != year:
+        raise RuleViolation(
+            f"The month {not_closed} is not in {year}.", code="invalid_period", period=not_closed
+        )
+    assert organisation.id is not None
+    root = organisation.path
+    branches, total = await months_rows.page_of_branches(
+        session,
+        root_path=root,
+        search=search,
+        not_closed=not_closed,
+        offset=(page - 1) * page_size,
+        limit=page_size,
+    )
+    ids = [b.id for b in branches]
+    rows = await months_rows.months_of(session, branch_ids=ids, year=year)
+    pending = await months_rows.pending_of(session, branch_ids=ids, year=year)
+    totals = await months_rows.month_totals(session, root_path=root, year=year)
+    pending_totals = await months_rows.pending_totals(session, root_path=root, year=year)
+    all_branches = (
+        total
+        if not (search or not_closed)
+        else await months_rows.count_branches(session, root_path=root)
+    )
+    standard = await standards.in_force(session, organisation_id=organisation.id, year=year)
+    timezone = standard.timezone if standard else "Asia/Shanghai"
+    deadline_day = standard.deadline_day if standard else 5
+    now = clock.now()
+    this_month = periods.current_period(now, timezone)
+    year_periods = [f"{year:04d}-{m:02d}" for m in range(1, 13)]
+
+    by_cell = {(r.branch_id, r.period): r for r in rows}
+    items = []
+    for branch in branches:
+        months = [
+            _overview_month(by_cell.get((branch.id, p)), p, pending.get((branch.id, p), 0))
+            for p in year_periods
+        ]
+        items.append(
+            OverviewBranch(
+                id=branch.id,
+                name=branch.name,
+                path=branch.path,
+                parent_name=branch.parent_name,
+                since=periods.period_of(periods.local_today(branch.created_at, timezone)),
+                closed=sum(m.state == "locked" for m in months),
+                months=months,
+            )
+        )
+    summary = []
+    for p in year_periods:
+        locked = totals.get((p, "locked"), 0)
+        opened = totals.get((p, "open"), 0)
+        summary.append(
+            OverviewPeriod(
+                period=p,
+                begun=p <= this_month,
+                deadline_passed=now
+                > periods.deadline(p, deadline_day=deadline_day, timezone=timezone),
+                branches=all_branches,
+                locked=locked,
+                open=opened,
+                not_started=max(0, all_branches - locked - opened),
+                pending=pending_totals.get(p, 0),
+            )
+        )
+    return MonthsOverview(
+        organisation_id=organisation.id,
+        year=year,
+        periods=summary,
+        items=items,
+        total=total,
+        page=page,
+        page_size=page_size,
+    )
+
+
+def _overview_month(row: months_rows.MonthRow | None, period: str, pending: int) -> OverviewMonth:
+    if row is None:
+        return OverviewMonth(period=period, state="not_started", pending=pending)
+    locked = row.status == "locked"
+    return OverviewMonth(
+        period=period,
+        state="locked" if locked else "open",
+        closed_at=row.closed_at if locked else None,
+        closed_by=PersonRef(id=row.closed_by_user_id, name=row.closed_by_name or "")
+        if locked and row.closed_by_user_id
+        else None,
+        reopened_at=row.reopened_at,
+        reopen_reason=row.reopen_reason,
+        pending=pending,
+    )
 
 
 __all__ = ["BranchMonth", "close", "ranking", "reopen", "view"]

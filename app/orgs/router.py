@@ -8,6 +8,7 @@ from app.orgs import service
 from app.orgs.deps import ManagedOrganisation, ReadableOrganisation
 from app.orgs.schemas import (
     OrganisationCreate,
+    OrganisationListItem,
     OrganisationMove,
     OrganisationPublic,
     OrganisationRename,
@@ -18,7 +19,7 @@ from app.schemas import Page, PageQuery, PageSizeQuery
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 
 
-@router.get("", response_model=Page[OrganisationPublic])
+@router.get("", response_model=Page[OrganisationListItem])
 async def list_organisations(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -26,9 +27,9 @@ async def list_organisations(
     kind: OrgKind | None = None,
     page: PageQuery = 1,
     page_size: PageSizeQuery = 200,
-) -> Page[OrganisationPublic]:
+) -> Page[OrganisationListItem]:
     """The organisation tree the caller may read (of one kind, if given), ordered so parents
-    precede children."""
+    precede children, each with its subtree's active members."""
     orgs, total = await service.list_visible(
         session=session,
         principal=principal,
@@ -37,8 +38,15 @@ async def list_organisations(
         page=page,
         page_size=page_size,
     )
+    counts = await service.member_counts(session=session, principal=principal, orgs=orgs)
     return Page(
-        items=[OrganisationPublic.model_validate(o) for o in orgs],
+        items=[
+            OrganisationListItem(
+                **OrganisationPublic.model_validate(o).model_dump(),
+                member_count=counts.get(o.id or 0, 0),
+            )
+            for o in orgs
+        ],
         total=total,
         page=page,
         page_size=page_size,

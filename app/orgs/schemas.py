@@ -3,6 +3,8 @@
 from datetime import datetime
 from typing import Literal
 
+from pydantic import Field
+
 from app.schemas import Id, InputModel, OutputModel, Text100
 
 OrgKind = Literal["committee", "general_branch", "branch"]
@@ -31,3 +33,9 @@ class OrganisationPublic(OutputModel):
     depth: int
     archived_at: datetime | None
     created_at: datetime
+
+
+class OrganisationListItem(OrganisationPublic):
+    member_count: int = Field(
+        description="Active members of the organisation and every branch below it"
+    )

@@ -54,6 +54,29 @@ async def list_visible(
     return list(rows.scalars()), total
 
 
+async def member_counts(
+    *, session: AsyncSession, principal: Principal, orgs: list[Organisation]
+) -> dict[int, int]:
+    """Active members of each given organisation's subtree: one grouped query over the caller's
+    readable branches, each branch's count added to every organisation on its path."""
+    if not orgs:
+        return {}
+    rows = await session.execute(
+        select(col(Organisation.path), func.count(col(Member.id)))
+        .join(Member, col(Member.branch_id) == col(Organisation.id))
+        .where(subtree_filter(principal.roots(Action.org_read)), col(Member.status) == "active")
+        .group_by(col(Organisation.path))
+    )
+    wanted = {org.id for org in orgs if org.id is not None}
+    counts = dict.fromkeys(wanted, 0)
+    for path, count in rows.all():
+        for part in path.strip("/").split("/"):
+            org_id = int(part)
+            if org_id in wanted:
+                counts[org_id] += count
+    return counts
+
+
 async def create(
     *, session: AsyncSession, principal: Principal, name: str, kind: str, parent_id: int | None
 ) -> Organisation:

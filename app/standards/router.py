@@ -1,5 +1,6 @@
 """/standards routes."""
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
@@ -9,15 +10,20 @@ from app.deps import CurrentPrincipal
 from app.errors import NotFound
 from app.models import StandardVersion
 from app.schemas import IdPath, IdQuery, Page, PageQuery, PageSizeQuery
-from app.standards import service
+from app.standards import rules, service
 from app.standards.schemas import (
+    FieldChangePublic,
+    ItemChangePublic,
     ItemCreate,
     ItemPublic,
     ItemUpdate,
+    ProblemPublic,
     StandardCreate,
+    StandardDiff,
     StandardPublic,
     StandardSettings,
     StandardSummary,
+    StandardValidation,
 )
 
 router = APIRouter(prefix="/standards", tags=["standards"])
@@ -142,6 +148,42 @@ async def publish_standard(
 ) -> StandardPublic:
     standard = await service.publish(session=session, principal=principal, standard=standard)
     return await _full(session, standard)
+
+
+@router.get("/{standard_id}/validation", response_model=StandardValidation)
+async def validate_standard(standard: ManagedStandard, session: SessionDep) -> StandardValidation:
+    """What is wrong with a version: errors block publishing, warnings do not."""
+    problems = await service.validation(session, standard)
+    errors = len(rules.errors_of(problems))
+    return StandardValidation(
+        standard_id=standard.id,
+        publishable=standard.status == "draft" and errors == 0,
+        errors=errors,
+        warnings=len(problems) - errors,
+        max_score=rules.max_score(standard.model_dump()),
+        problems=[ProblemPublic.model_validate(asdict(p)) for p in problems],
+    )
+
+
+@router.get("/{standard_id}/diff", response_model=StandardDiff)
+async def diff_standard(
+    standard: ManagedStandard,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    against_id: IdQuery = None,
+) -> StandardDiff:
+    """Differences from against_id, by default from the version in force (for the version's
+    year, else the latest earlier year): settings, and items added, removed or changed."""
+    against, found = await service.diff(session, principal, standard, against_id)
+    return StandardDiff(
+        standard_id=standard.id,
+        against=StandardSummary.model_validate(against) if against is not None else None,
+        settings=[FieldChangePublic.model_validate(asdict(c)) for c in found.settings],
+        added=[ItemPublic.model_validate(i) for i in found.added],
+        removed=[ItemPublic.model_validate(i) for i in found.removed],
+        changed=[ItemChangePublic.model_validate(asdict(c)) for c in found.changed],
+        unchanged=found.unchanged,
+    )
 
 
 @router.post("/{standard_id}/items", response_model=ItemPublic, status_code=status.HTTP_201_CREATED)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from app.schemas import Amount, Id, InputModel, OutputModel
+from app.standards import rules
 
 Dimension = Literal["political", "discipline", "morality", "contribution", "deduction"]
 BONUS_DIMENSIONS = ("political", "discipline", "morality", "contribution")
@@ -109,19 +110,11 @@ class ItemUpdate(ItemFields):
 
 
 def validate_item(item: dict[str, object]) -> None:
-    """Rules an item must satisfy as a whole; raised as ValueError for pydantic or a 409 later."""
-    kind, dimension = item.get("kind"), item.get("dimension")
-    if (kind == "deduction") != (dimension == "deduction"):
-        raise ValueError("deduction items have the dimension 'deduction', bonus items do not")
-    if kind == "bonus" and item.get("grade_ceiling"):
-        raise ValueError("only deduction items carry a grade ceiling")
-    per_month, per_year = item.get("max_per_month"), item.get("max_per_year")
-    points = item.get("points")
-    if per_month is not None and per_year is not None and per_month > per_year:  # type: ignore[operator]
-        raise ValueError("max_per_month cannot exceed max_per_year")
-    for cap in (per_month, per_year):
-        if cap is not None and points is not None and cap < points:  # type: ignore[operator]
-            raise ValueError("a cap below one occurrence's points would make the item worthless")
+    """The rules that define what an item is, raised as ValueError (a 422 from pydantic, a 409
+    later). Caps are checked by the standard's validation (rules.py) and block publishing only,
+    so a draft may hold them while it is being edited."""
+    for problem in rules.item_shape_problems(item):
+        raise ValueError(problem.message)
 
 
 class ItemPublic(OutputModel):
@@ -165,3 +158,52 @@ class StandardSummary(OutputModel):
 
 class StandardPublic(StandardSummary):
     items: list[ItemPublic]
+
+
+class ProblemPublic(OutputModel):
+    """One problem of a version: errors block publishing, warnings do not."""
+
+    code: str
+    severity: Literal["error", "warning"]
+    message: str
+    field: str | None
+    item_id: int | None
+    item_code: str | None
+    params: dict[str, str]
+
+
+class StandardValidation(OutputModel):
+    standard_id: int
+    publishable: bool
+    errors: int
+    warnings: int
+    max_score: Decimal
+    problems: list[ProblemPublic]
+
+
+class FieldChangePublic(OutputModel):
+    """A setting or an item field before and after; numbers as decimal strings."""
+
+    field: str
+    before: str | int | bool | list[str] | None
+    after: str | int | bool | list[str] | None
+
+
+class ItemChangePublic(OutputModel):
+    code: str
+    title: str
+    item_id: int | None
+    changes: list[FieldChangePublic]
+
+
+class StandardDiff(OutputModel):
+    """The differences of a version from `against` (the version it replaces), items by code;
+    against is null when nothing is in force to compare with."""
+
+    standard_id: int
+    against: StandardSummary | None
+    settings: list[FieldChangePublic]
+    added: list[ItemPublic]
+    removed: list[ItemPublic]
+    changed: list[ItemChangePublic]
+    unchanged: int

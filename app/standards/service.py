@@ -1,6 +1,7 @@
 """Standard versions: the shipped default, drafts, item edits, publishing, the one in force."""
 
 import json
+from dataclasses import asdict
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -13,10 +14,11 @@ from sqlmodel import col
 
 from app import audit, clock
 from app.access import Action, Principal
-from app.errors import AppError, Conflict, Forbidden, NotFound
+from app.errors import AppError, Conflict, Forbidden, NotFound, RuleViolation
 from app.models import Organisation, StandardItem, StandardVersion
 from app.orgs import service as orgs
 from app.standards import cache as standards_cache
+from app.standards import repository, rules
 from app.standards.schemas import validate_item
 
 DEFAULT_FILE = Path(__file__).with_name("default_standard.json")
@@ -133,7 +135,7 @@ async def require_manage(
 def _require_draft(standard: StandardVersion) -> None:
     if standard.status != "draft":
         raise Conflict(
-            "A published standard is immutable; create a new draft instead.",
+            "A published standard is read-only; copy it into a new draft instead.",
             code="standard_published",
         )
 
@@ -382,20 +384,19 @@ async def publish(
     One published version per organisation and year.
     """
     _require_draft(standard)
-    items = await items_of(session, standard.id)  # type: ignore[arg-type]
-    if not items:
-        raise Conflict("A standard needs at least one item.", code="standard_empty")
-    clash = await session.scalar(
-        select(col(StandardVersion.id)).where(
-            col(StandardVersion.organisation_id) == standard.organisation_id,
-            col(StandardVersion.year) == standard.year,
-            col(StandardVersion.status) == "published",
-        )
-    )
+    clash = await repository.published_clash(session, standard)
     if clash:
         raise Conflict(
             f"Version {clash} is already published for {standard.year}.",
             code="standard_already_published",
+        )
+    problems = await validation(session, standard)
+    errors = rules.errors_of(problems)
+    if errors:
+        raise RuleViolation(
+            f"The standard has {len(errors)} error(s) to fix before it is published.",
+            code="standard_invalid",
+            problems=[asdict(p) for p in errors],
         )
     standard.status = "published"
     standard.published_at = clock.now()
@@ -427,3 +428,53 @@ async def install_default(
         settings={},
     )
     return await publish(session=session, principal=None, standard=standard)
+
+
+def _settings_of(standard: StandardVersion) -> dict[str, Any]:
+    return {f: getattr(standard, f) for f in SETTING_FIELDS}
+
+
+def _items_as_dicts(items: list[StandardItem]) -> list[dict[str, Any]]:
+    return [{"id": i.id, **{f: getattr(i, f) for f in ITEM_FIELDS}} for i in items]
+
+
+async def validation(session: AsyncSession, standard: StandardVersion) -> list[rules.Problem]:
+    """Every problem of a version (rules.validate), including another version already
+    published for its organisation and year when it is a draft."""
+    clash = None
+    if standard.status == "draft":
+        clash = await repository.published_clash(session, standard)
+    items = await items_of(session, standard.id)  # type: ignore[arg-type]
+    return rules.validate(
+        _settings_of(standard), _items_as_dicts(items), published_id=clash, year=standard.year
+    )
+
+
+async def baseline(
+    session: AsyncSession, standard: StandardVersion, against_id: int | None
+) -> StandardVersion | None:
+    """What a version is compared with: `against_id` when given, else the version in force
+    for its organisation and year (when that is another one), else the one in force in the
+    latest earlier year."""
+    if against_id is not None:
+        return await get(session, against_id)
+    current = await in_force(session, organisation_id=standard.organisation_id, year=standard.year)
+    if current is not None and current.id != standard.id:
+        return await get(session, current.id)  # type: ignore[arg-type]
+    return await repository.latest_published_before(
+        session, organisation_id=standard.organisation_id, year=standard.year
+    )
+
+
+async def diff(
+    session: AsyncSession, principal: Principal, standard: StandardVersion, against_id: int | None
+) -> tuple[StandardVersion | None, rules.Diff]:
+    """The differences of a version from its baseline (everything added when there is none)."""
+    against = await baseline(session, standard, against_id)
+    if against is not None:
+        await require_read(session, principal, against)
+    items = _items_as_dicts(await items_of(session, standard.id))  # type: ignore[arg-type]
+    if against is None:
+        return None, rules.diff(_settings_of(standard), [], _settings_of(standard), items)
+    before = _items_as_dicts(await items_of(session, against.id))  # type: ignore[arg-type]
+    return against, rules.diff(_settings_of(against), before, _settings_of(standard), items)

@@ -418,3 +418,34 @@ async def test_a_locked_out_attempt_is_not_recorded(client, world, session, monk
     )
     await session.commit()
     assert actions == ["sign_in_failed", "sign_in_failed"]
+
+
+async def test_a_member_import_is_placed_in_its_importers_organisation(client, world, session):
+    """An import names no organisation: its events belong where the importer does (an org
+    admin's committee, a secretary's branch), so the importer's administrators see them."""
+    admin = world.users["admin"]
+    secretary = world.users["secretary_a"]
+    await add_events(
+        session,
+        [
+            {
+                "entity_type": "member_import",
+                "entity_id": 1,
+                "action": "dry_run",
+                "actor_user_id": admin.id,
+            },
+            {
+                "entity_type": "member_import",
+                "entity_id": 2,
+                "action": "applied",
+                "actor_user_id": secretary.id,
+            },
+        ],
+    )
+    items = await everything(client, await login(client, "admin"), entity_type="member_import")
+    placed = {i["entity_id"]: i["organisation"]["id"] for i in items}
+    assert placed == {1: world.committee.id, 2: world.branch_a.id}
+    other = await everything(
+        client, await login(client, "other_admin"), entity_type="member_import"
+    )
+    assert other == []

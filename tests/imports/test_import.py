@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import db
-from app.imports import service
+from app.access import CallerUser, Grant, Principal, Role
+from app.imports import jobs, repository, service
 from app.models import ActivationCode, AuditEvent, Member, RoleAssignment, User
 from tests.factories import World, login
 
@@ -335,8 +336,8 @@ async def test_apply_is_atomic(
     )
     job = (await upload(client, auth, xlsx(rows))).json()
     members, users, events = await count(Member), await count(User), await count(AuditEvent)
-    monkeypatch.setattr(service, "CHUNK", 3)
-    real = service.apply_chunk
+    monkeypatch.setattr(jobs, "CHUNK", 3)
+    real = repository.apply_chunk
     calls = 0
 
     async def failing(*args: Any, **kw: Any) -> None:
@@ -346,7 +347,7 @@ async def test_apply_is_atomic(
             raise RuntimeError("disk on fire")
         await real(*args, **kw)
 
-    monkeypatch.setattr(service, "apply_chunk", failing)
+    monkeypatch.setattr(repository, "apply_chunk", failing)
     await client.post(f"/api/v1/member-imports/{job['id']}/apply", headers=auth)
     done = await wait_done(client, auth, job["id"])
     assert done["status"] == "failed" and "nothing was written" in done["error"]
@@ -520,3 +521,61 @@ async def test_a_sheet_over_a_mebibyte_gets_past_the_body_limit(
     assert len(big.encode()) > 1024 * 1024
     r = await upload(client, auth, big.encode(), "big.csv")
     assert r.status_code != 413, r.text
+
+
+async def test_an_apply_cut_off_by_a_restart_is_failed_on_read(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """`applying` with no task of this process running it (the process restarted midway; its
+    one transaction never committed): reading the import marks it failed, nothing written."""
+    auth = await login(client, "admin")
+    job = (await upload(client, auth, xlsx(GOOD))).json()
+    members = await count(Member)
+    async with db.unit_of_work() as s:
+        assert await repository.set_status(s, job["id"], expected="dry_run", status="applying")
+    assert not jobs.is_running_here(job["id"])
+    body = (await client.get(f"/api/v1/member-imports/{job['id']}", headers=auth)).json()
+    assert body["status"] == "failed" and "interrupted" in body["error"]
+    assert await count(Member) == members
+    r = await client.post(f"/api/v1/member-imports/{job['id']}/apply", headers=auth)
+    assert r.status_code == 409 and r.json()["code"] == "import_not_dry_run"
+    async with db.SessionFactory() as s:
+        actions = list(
+            (
+                await s.execute(
+                    select(AuditEvent.action).where(
+                        AuditEvent.entity_type == "member_import",
+                        AuditEvent.entity_id == job["id"],
+                    )
+                )
+            ).scalars()
+        )
+    assert actions == ["dry_run", "failed"]
+
+
+async def test_a_poll_before_the_apply_task_starts_does_not_fail_it(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """start_apply claims the import for this process before its request commits, so a poll
+    landing before the background task starts does not take it for an orphan."""
+    auth = await login(client, "admin")
+    job = (await upload(client, auth, xlsx(GOOD))).json()
+    admin = world.users["admin"]
+    assert admin.id is not None and world.committee.id is not None
+    principal = Principal(
+        user=CallerUser(
+            id=admin.id, is_active=True, is_superadmin=False, must_change_password=False
+        ),
+        grants=[Grant(Role.org_admin, world.committee.id, world.committee.path)],
+    )
+    try:
+        async with db.unit_of_work() as s:
+            found = await service.get(s, principal, job["id"])
+            await service.start_apply(s, principal, found)
+        body = (await client.get(f"/api/v1/member-imports/{job['id']}", headers=auth)).json()
+        assert body["status"] == "applying"
+        await service.run_apply(job["id"], principal)
+        body = (await client.get(f"/api/v1/member-imports/{job['id']}", headers=auth)).json()
+        assert body["status"] == "applied" and not jobs.is_running_here(job["id"])
+    finally:
+        jobs.release(job["id"])

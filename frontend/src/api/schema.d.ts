@@ -238,6 +238,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/branches/{org_id}/gradings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Gradings
+         * @description The branch's runs, latest year first.
+         */
+        get: operations["list_gradings_api_v1_branches__org_id__gradings_get"];
+        put?: never;
+        /**
+         * Create Grading
+         * @description The year's draft: every member's score and proposed grade, computed (a correction of an
+         *     approved year needs `correction_reason`).
+         */
+        post: operations["create_grading_api_v1_branches__org_id__gradings_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/branches/{org_id}/months/{period}": {
         parameters: {
             query?: never;
@@ -770,6 +795,309 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/gradings/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Grading
+         * @description The run and its members' results: all of it for the branch's committee and above; the
+         *     final grades for the branch's members from the public notice on.
+         */
+        get: operations["read_grading_api_v1_gradings__run_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gradings/{run_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve
+         * @description finalized → approved, by an org admin of an organisation above the branch; opens the
+         *     follow-ups (commendation, mentor, disposal).
+         */
+        post: operations["approve_api_v1_gradings__run_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gradings/{run_id}/ballot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cast Vote
+         * @description The caller's one secret ballot: a grade for each peer they vote on (not themselves).
+         */
+        post: operations["cast_vote_api_v1_gradings__run_id__ballot_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gradings/{run_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Grading
+         * @description The run's results, one row per member.
+         */
+        get: operations["export_grading_api_v1_gradings__run_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gradings/{run_id}/finalize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finalize
+         * @description publicity → finalized, once the notice's term is over and every objection answered.
+         */
+        post: operations["finalize_api_v1_gradings__run_id__finalize_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gradings/{run_id}/follow-ups/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Follow Up
+         * @description A follow-up of an approved run: the mentor, the measure, its status and notes.
+         */
+        patch: operations["update_follow_up_api_v1_gradings__run_id__follow_ups__member_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/gradings/{run_id}/objections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * File Objection
+         * @description A member of the branch objects (异议) to a result during the public notice.
+         */
+        post: operations["file_objection_api_v1_gradings__run_id__objections_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gradings/{run_id}/objections/{objection_id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer Objection
+         * @description The branch's answer to an objection; every one is answered before finalizing.
+         */
+        post: operations["answer_objection_api_v1_gradings__run_id__objections__objection_id__answer_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gradings/{run_id}/recompute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recompute
+         * @description Compute the draft again from the ledger and evaluation as they stand (draft only).
+         */
+        post: operations["recompute_api_v1_gradings__run_id__recompute_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gradings/{run_id}/results/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Final Grade
+         * @description A member's final grade; a departure from the computed grade needs a reason; the
+         *     excellent quota holds.
+         */
+        put: operations["set_final_grade_api_v1_gradings__run_id__results__member_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gradings/{run_id}/self-assessment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Self Assess
+         * @description The caller's self-assessment and the grade they propose for themselves.
+         */
+        put: operations["self_assess_api_v1_gradings__run_id__self_assessment_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gradings/{run_id}/send-back": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Back
+         * @description finalized → review, by an org admin above, with the reason.
+         */
+        post: operations["send_back_api_v1_gradings__run_id__send_back_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gradings/{run_id}/start-publicity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Publicity
+         * @description review → publicity (公示) for `days` days (default 5) from today.
+         */
+        post: operations["start_publicity_api_v1_gradings__run_id__start_publicity_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gradings/{run_id}/start-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Review
+         * @description self_assessment → review (支部评议): the vote ends; final grades start as computed.
+         */
+        post: operations["start_review_api_v1_gradings__run_id__start_review_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gradings/{run_id}/start-self-assessment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Self Assessment
+         * @description draft → self_assessment: members write their 自评 and vote on their peers (民主测评).
+         */
+        post: operations["start_self_assessment_api_v1_gradings__run_id__start_self_assessment_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -802,6 +1130,26 @@ export interface paths {
          * @description The caller's branch's rounds taking ballots today, and whether the caller has voted.
          */
         get: operations["my_rounds_api_v1_me_evaluation_rounds_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/grading": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Grading
+         * @description The caller's part in their branch's run of the year (default: the latest year with one).
+         */
+        get: operations["my_grading_api_v1_me_grading_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1218,6 +1566,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/members/{member_id}/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Member Roles
+         * @description The roles the member's account holds, where, by id.
+         */
+        get: operations["member_roles_api_v1_members__member_id__roles_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members/{member_id}/room": {
         parameters: {
             query?: never;
@@ -1231,6 +1599,28 @@ export interface paths {
          *     occurrences left), the month's state for claims (window, close), and the open months.
          */
         get: operations["member_room_api_v1_members__member_id__room_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{member_id}/score": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Member Score
+         * @description The live score of the year so far with its breakdown (what each cap took away), the
+         *     evaluation points, deductions, the projected grade with its reasons, and the points still
+         *     needed for the next grade.
+         */
+        get: operations["member_score_api_v1_members__member_id__score_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1306,7 +1696,7 @@ export interface paths {
         /**
          * List Organisations
          * @description The organisation tree the caller may read (of one kind, if given), ordered so parents
-         *     precede children.
+         *     precede children, each with its subtree's active members.
          */
         get: operations["list_organisations_api_v1_organisations_get"];
         put?: never;
@@ -1347,6 +1737,69 @@ export interface paths {
         put?: never;
         /** Archive Organisation */
         post: operations["archive_organisation_api_v1_organisations__org_id__archive_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{org_id}/gradings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Subtree Gradings
+         * @description Per branch of the subtree: its run's step, members per grade, the share excellent; and
+         *     the branches whose run is missing or not yet approved.
+         */
+        get: operations["subtree_gradings_api_v1_organisations__org_id__gradings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{org_id}/gradings/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Subtree
+         * @description Every member's result in the subtree's latest runs of the year; the XLSX adds the summary
+         *     per branch.
+         */
+        get: operations["export_subtree_api_v1_organisations__org_id__gradings_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{org_id}/months": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Months Overview
+         * @description Which branches of the subtree have closed which months of the year (org admins at or
+         *     above): a page of branches in tree order, and each month's totals over the subtree.
+         */
+        get: operations["months_overview_api_v1_organisations__org_id__months_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1582,6 +2035,27 @@ export interface paths {
         patch: operations["update_standard_api_v1_standards__standard_id__patch"];
         trace?: never;
     };
+    "/api/v1/standards/{standard_id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Diff Standard
+         * @description Differences from against_id, by default from the version in force (for the version's
+         *     year, else the latest earlier year): settings, and items added, removed or changed.
+         */
+        get: operations["diff_standard_api_v1_standards__standard_id__diff_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/standards/{standard_id}/items": {
         parameters: {
             query?: never;
@@ -1628,6 +2102,26 @@ export interface paths {
         put?: never;
         /** Publish Standard */
         post: operations["publish_standard_api_v1_standards__standard_id__publish_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/standards/{standard_id}/validation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Validate Standard
+         * @description What is wrong with a version: errors block publishing, warnings do not.
+         */
+        get: operations["validate_standard_api_v1_standards__standard_id__validation_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1703,6 +2197,11 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+        };
+        /** AnswerIn */
+        AnswerIn: {
+            /** Answer */
+            answer: string;
         };
         /** ApproveBody */
         ApproveBody: {
@@ -1823,6 +2322,11 @@ export interface components {
             /** Year */
             year: number;
         };
+        /** BallotIn */
+        BallotIn: {
+            /** Votes */
+            votes: components["schemas"]["VoteIn"][];
+        };
         /** Blocker */
         Blocker: {
             /** Code */
@@ -1858,6 +2362,28 @@ export interface components {
              * @description XLSX, or CSV in UTF-8 (BOM or not) or GBK
              */
             file: string;
+        };
+        /** BranchGradeSummary */
+        BranchGradeSummary: {
+            /** Basically Qualified */
+            basically_qualified: number;
+            branch: components["schemas"]["PersonRef"];
+            /** Excellent */
+            excellent: number;
+            /** Excellent Share */
+            excellent_share: string | null;
+            /** Members */
+            members: number;
+            /** Not Graded */
+            not_graded: number;
+            /** Qualified */
+            qualified: number;
+            /** Run Id */
+            run_id: number | null;
+            /** Status */
+            status: ("draft" | "self_assessment" | "review" | "publicity" | "finalized" | "approved") | null;
+            /** Unqualified */
+            unqualified: number;
         };
         /** BulkDecision */
         BulkDecision: {
@@ -1898,6 +2424,20 @@ export interface components {
             results: components["schemas"]["BulkResult"][];
             /** Succeeded */
             succeeded: number;
+        };
+        /** CappedAway */
+        CappedAway: {
+            /**
+             * Cap
+             * @enum {string}
+             */
+            cap: "per_month" | "per_year" | "dimension";
+            /** Dimension */
+            dimension: string;
+            /** Item Code */
+            item_code: string | null;
+            /** Points */
+            points: string;
         };
         /** ClaimCreate */
         ClaimCreate: {
@@ -2134,6 +2674,37 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** DimensionBreakdown */
+        DimensionBreakdown: {
+            /** Cap */
+            cap: string | null;
+            /**
+             * Counted
+             * @description What goes into the score, after the dimension's cap
+             */
+            counted: string;
+            /** Dimension */
+            dimension: string;
+            /**
+             * Earned
+             * @description The items' counted points
+             */
+            earned: string;
+            /** Items */
+            items: components["schemas"]["ItemBreakdown"][];
+            /** Over Cap */
+            over_cap: string;
+            /**
+             * Remaining
+             * @description Points still open under the dimension's cap
+             */
+            remaining: string | null;
+            /**
+             * Scaled
+             * @description earned × 12 / m for a member here m < 12 months
+             */
+            scaled: string | null;
+        };
         /** DimensionPoints */
         DimensionPoints: {
             /** Cap */
@@ -2264,6 +2835,22 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** EvaluationPart */
+        EvaluationPart: {
+            /** Points */
+            points: string;
+            /** Poor Over A Third */
+            poor_over_a_third: boolean;
+            /** Poor Share */
+            poor_share: string | null;
+            /** Rate */
+            rate: string;
+            /**
+             * Rate Source
+             * @enum {string}
+             */
+            rate_source: "own" | "branch_mean" | "default";
+        };
         /** EvidencePublic */
         EvidencePublic: {
             /** Claim Id */
@@ -2287,6 +2874,73 @@ export interface components {
             url: string;
             /** Width */
             width: number | null;
+        };
+        /**
+         * FieldChangePublic
+         * @description A setting or an item field before and after; numbers as decimal strings.
+         */
+        FieldChangePublic: {
+            /** After */
+            after: string | number | boolean | string[] | null;
+            /** Before */
+            before: string | number | boolean | string[] | null;
+            /** Field */
+            field: string;
+        };
+        /** FinalGradeIn */
+        FinalGradeIn: {
+            /**
+             * Grade
+             * @enum {string}
+             */
+            grade: "excellent" | "qualified" | "basically_qualified" | "unqualified";
+            /** Reason */
+            reason?: string | null;
+        };
+        /** FollowUpIn */
+        FollowUpIn: {
+            /** Measure */
+            measure?: string | null;
+            /** Mentor Member Id */
+            mentor_member_id?: number | null;
+            /** Notes */
+            notes?: string | null;
+            /** Status */
+            status?: ("open" | "in_progress" | "done") | null;
+        };
+        /** FollowUpOut */
+        FollowUpOut: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "commendation" | "mentor" | "disposal";
+            /** Measure */
+            measure: string | null;
+            member: components["schemas"]["PersonRef"];
+            mentor: components["schemas"]["PersonRef"] | null;
+            /** Notes */
+            notes: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "in_progress" | "done";
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** GradingCreate */
+        GradingCreate: {
+            /**
+             * Correction Reason
+             * @description Required when the year's grading is approved: why it is redone
+             */
+            correction_reason?: string | null;
+            /** Year */
+            year: number;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -2373,6 +3027,40 @@ export interface components {
             reasons: components["schemas"]["RowReason"][];
             /** Row */
             row: number;
+        };
+        /** ItemBreakdown */
+        ItemBreakdown: {
+            /**
+             * Approved
+             * @description Approved points of the year
+             */
+            approved: string;
+            /** Code */
+            code: string;
+            /**
+             * Counted
+             * @description What counts after the item's monthly and yearly caps
+             */
+            counted: string;
+            /** Dimension */
+            dimension: string;
+            /** Kind */
+            kind: string;
+            /** Over Month Cap */
+            over_month_cap: string;
+            /** Over Year Cap */
+            over_year_cap: string;
+        };
+        /** ItemChangePublic */
+        ItemChangePublic: {
+            /** Changes */
+            changes: components["schemas"]["FieldChangePublic"][];
+            /** Code */
+            code: string;
+            /** Item Id */
+            item_id: number | null;
+            /** Title */
+            title: string;
         };
         /** ItemCreate */
         ItemCreate: {
@@ -2802,6 +3490,44 @@ export interface components {
             /** Year */
             year: number;
         };
+        /** MemberListItem */
+        MemberListItem: {
+            /** Branch Id */
+            branch_id: number;
+            /** Branch Name */
+            branch_name: string;
+            /** Category */
+            category: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Gender */
+            gender: string | null;
+            /** Id */
+            id: number;
+            /** Is Probationary */
+            is_probationary: boolean;
+            /**
+             * Joined On
+             * Format: date
+             */
+            joined_on: string;
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string;
+            /** Status */
+            status: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** User Id */
+            user_id: number | null;
+        };
         /** MemberProgress */
         MemberProgress: {
             member: components["schemas"]["PersonRef"];
@@ -2873,6 +3599,26 @@ export interface components {
             /** Skip */
             skip: number;
         };
+        /** MemberRolePublic */
+        MemberRolePublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Organisation Id */
+            organisation_id: number;
+            /** Organisation Kind */
+            organisation_kind: string;
+            /** Organisation Name */
+            organisation_name: string;
+            /** Role */
+            role: string;
+            /** User Id */
+            user_id: number;
+        };
         /** MemberRoom */
         MemberRoom: {
             /** Dimensions */
@@ -2888,6 +3634,22 @@ export interface components {
             period: string;
             /** Standard Id */
             standard_id: number;
+        };
+        /** MemberScore */
+        MemberScore: {
+            evaluation: components["schemas"]["EvaluationPart"];
+            /**
+             * Excellent Slots
+             * @description The branch's excellent places as it stands
+             */
+            excellent_slots: number;
+            member: components["schemas"]["PersonRef"];
+            projection: components["schemas"]["Projection"];
+            score: components["schemas"]["ScoreBreakdown"];
+            /** Standard Id */
+            standard_id: number | null;
+            /** Year */
+            year: number;
         };
         /** MemberTransferRequest */
         MemberTransferRequest: {
@@ -2995,6 +3757,51 @@ export interface components {
             window_closed: boolean;
         };
         /**
+         * MonthsOverview
+         * @description The subtree's branches (a page, in tree order) by month of the year, and each month's
+         *     totals over every branch of the subtree.
+         */
+        MonthsOverview: {
+            /** Items */
+            items: components["schemas"]["OverviewBranch"][];
+            /** Organisation Id */
+            organisation_id: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Periods */
+            periods: components["schemas"]["OverviewPeriod"][];
+            /** Total */
+            total: number;
+            /** Year */
+            year: number;
+        };
+        /**
+         * MyGrading
+         * @description A member's part in their branch's current run.
+         */
+        MyGrading: {
+            /** Final Grade */
+            final_grade: ("excellent" | "qualified" | "basically_qualified" | "unqualified") | null;
+            /** Final Reason */
+            final_reason: string | null;
+            /**
+             * Peers
+             * @description Whom the member votes on (their branch but them)
+             */
+            peers: components["schemas"]["PersonRef"][];
+            run: components["schemas"]["RunSummary"];
+            /** Self Assessment */
+            self_assessment: string | null;
+            /** Self Grade */
+            self_grade: ("excellent" | "qualified" | "basically_qualified" | "unqualified") | null;
+            /** Sentence */
+            sentence: string | null;
+            /** Voted */
+            voted: boolean;
+        };
+        /**
          * MyRound
          * @description An open round of the caller's branch, for the card on the member's home.
          */
@@ -3013,6 +3820,39 @@ export interface components {
             /** Year */
             year: number;
         };
+        /** ObjectionIn */
+        ObjectionIn: {
+            /**
+             * Member Id
+             * @description The member whose result the objection is about
+             */
+            member_id: number;
+            /** Text */
+            text: string;
+        };
+        /** ObjectionOut */
+        ObjectionOut: {
+            /** Answer */
+            answer: string | null;
+            /** Answered At */
+            answered_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            member: components["schemas"]["PersonRef"];
+            /**
+             * Mine
+             * @description Filed by the caller
+             * @default false
+             */
+            mine: boolean;
+            /** Text */
+            text: string;
+        };
         /** OrganisationCreate */
         OrganisationCreate: {
             /**
@@ -3024,6 +3864,33 @@ export interface components {
             name: string;
             /** Parent Id */
             parent_id?: number | null;
+        };
+        /** OrganisationListItem */
+        OrganisationListItem: {
+            /** Archived At */
+            archived_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Depth */
+            depth: number;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /**
+             * Member Count
+             * @description Active members of the organisation and every branch below it
+             */
+            member_count: number;
+            /** Name */
+            name: string;
+            /** Parent Id */
+            parent_id: number | null;
+            /** Path */
+            path: string;
         };
         /** OrganisationMove */
         OrganisationMove: {
@@ -3063,6 +3930,89 @@ export interface components {
         OrganisationRename: {
             /** Name */
             name: string;
+        };
+        /** OverviewBranch */
+        OverviewBranch: {
+            /**
+             * Closed
+             * @description Months of the year the branch has closed
+             */
+            closed: number;
+            /** Id */
+            id: number;
+            /**
+             * Months
+             * @description January to December
+             */
+            months: components["schemas"]["OverviewMonth"][];
+            /** Name */
+            name: string;
+            /** Parent Name */
+            parent_name: string | null;
+            /** Path */
+            path: string;
+            /**
+             * Since
+             * @description The month the branch was set up here (YYYY-MM)
+             */
+            since: string;
+        };
+        /**
+         * OverviewMonth
+         * @description One branch's month: not started (nothing recorded yet), open, or locked (closed).
+         */
+        OverviewMonth: {
+            /** Closed At */
+            closed_at?: string | null;
+            closed_by?: components["schemas"]["PersonRef"] | null;
+            /**
+             * Pending
+             * @description Submitted claims awaiting a decision
+             * @default 0
+             */
+            pending: number;
+            /** Period */
+            period: string;
+            /** Reopen Reason */
+            reopen_reason?: string | null;
+            /** Reopened At */
+            reopened_at?: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "not_started" | "open" | "locked";
+        };
+        /**
+         * OverviewPeriod
+         * @description A month over the whole subtree (filters left aside).
+         */
+        OverviewPeriod: {
+            /**
+             * Begun
+             * @description The month has begun in the standard's timezone
+             */
+            begun: boolean;
+            /** Branches */
+            branches: number;
+            /**
+             * Deadline Passed
+             * @description Its submission window has ended
+             */
+            deadline_passed: boolean;
+            /** Locked */
+            locked: number;
+            /** Not Started */
+            not_started: number;
+            /** Open */
+            open: number;
+            /**
+             * Pending
+             * @description Submitted claims of the month awaiting a decision
+             */
+            pending: number;
+            /** Period */
+            period: string;
         };
         /** Page[AttendanceRow] */
         Page_AttendanceRow_: {
@@ -3108,10 +4058,10 @@ export interface components {
             /** Total */
             total: number;
         };
-        /** Page[MemberPublic] */
-        Page_MemberPublic_: {
+        /** Page[MemberListItem] */
+        Page_MemberListItem_: {
             /** Items */
-            items: components["schemas"]["MemberPublic"][];
+            items: components["schemas"]["MemberListItem"][];
             /** Page */
             page: number;
             /** Page Size */
@@ -3119,10 +4069,21 @@ export interface components {
             /** Total */
             total: number;
         };
-        /** Page[OrganisationPublic] */
-        Page_OrganisationPublic_: {
+        /** Page[MemberRolePublic] */
+        Page_MemberRolePublic_: {
             /** Items */
-            items: components["schemas"]["OrganisationPublic"][];
+            items: components["schemas"]["MemberRolePublic"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[OrganisationListItem] */
+        Page_OrganisationListItem_: {
+            /** Items */
+            items: components["schemas"]["OrganisationListItem"][];
             /** Page */
             page: number;
             /** Page Size */
@@ -3156,6 +4117,17 @@ export interface components {
         Page_RoundPublic_: {
             /** Items */
             items: components["schemas"]["RoundPublic"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[RunSummary] */
+        Page_RunSummary_: {
+            /** Items */
+            items: components["schemas"]["RunSummary"][];
             /** Page */
             page: number;
             /** Page Size */
@@ -3242,6 +4214,70 @@ export interface components {
             /** Year */
             year: number;
         };
+        /**
+         * ProblemPublic
+         * @description One problem of a version: errors block publishing, warnings do not.
+         */
+        ProblemPublic: {
+            /** Code */
+            code: string;
+            /** Field */
+            field: string | null;
+            /** Item Code */
+            item_code: string | null;
+            /** Item Id */
+            item_id: number | null;
+            /** Message */
+            message: string;
+            /** Params */
+            params: {
+                [key: string]: string;
+            };
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "error" | "warning";
+        };
+        /**
+         * Projection
+         * @description The grade the rules propose, why, and what stands before the next grade.
+         */
+        Projection: {
+            /** Ceiling */
+            ceiling: ("excellent" | "qualified" | "basically_qualified" | "unqualified") | null;
+            /** Grade */
+            grade: ("excellent" | "qualified" | "basically_qualified" | "unqualified") | null;
+            /** Graded */
+            graded: boolean;
+            /** Next Blocked By */
+            next_blocked_by: ("top" | "ceiling_item" | "ceiling_poor_share" | "quota" | "not_graded") | null;
+            /** Next Grade */
+            next_grade: ("excellent" | "qualified" | "basically_qualified" | "unqualified") | null;
+            /** Next Sentence */
+            next_sentence: string;
+            /** Points To Next */
+            points_to_next: string | null;
+            /** Reasons */
+            reasons: components["schemas"]["ReasonOut"][];
+            /**
+             * Sentence
+             * @description The reasons in a sentence a member understands (zh-CN)
+             */
+            sentence: string;
+            /** Threshold Grade */
+            threshold_grade: ("excellent" | "qualified" | "basically_qualified" | "unqualified") | null;
+            /** Tie */
+            tie: boolean;
+        };
+        /** PublicityStart */
+        PublicityStart: {
+            /**
+             * Days
+             * @default 5
+             */
+            days: number;
+        };
         /** QuarterEvaluation */
         QuarterEvaluation: {
             /** Fair */
@@ -3301,6 +4337,32 @@ export interface components {
              */
             rating: "good" | "fair" | "poor" | "skip";
         };
+        /** ReasonOut */
+        ReasonOut: {
+            /**
+             * Code
+             * @description threshold, ceiling_item, ceiling_poor_share, quota_cut, quota_tie, joined_mid_year, not_graded_probationary, not_graded_short_membership
+             */
+            code: string;
+            /** Count */
+            count?: number | null;
+            /** Grade */
+            grade?: ("excellent" | "qualified" | "basically_qualified" | "unqualified") | null;
+            /** Item Code */
+            item_code?: string | null;
+            /** Item Title */
+            item_title?: string | null;
+            /** Line */
+            line?: string | null;
+            /** Months */
+            months?: number | null;
+            /** Slots */
+            slots?: number | null;
+            /** Tied With */
+            tied_with?: number | null;
+            /** Trigger Count */
+            trigger_count?: number | null;
+        };
         /** ReminderPublic */
         ReminderPublic: {
             branch: components["schemas"]["PersonRef"];
@@ -3358,6 +4420,34 @@ export interface components {
             /** Comment */
             comment: string;
             member: components["schemas"]["PersonRef"];
+        };
+        /** ResultOut */
+        ResultOut: {
+            /** Computed Grade */
+            computed_grade: ("excellent" | "qualified" | "basically_qualified" | "unqualified") | null;
+            /** Final Grade */
+            final_grade: ("excellent" | "qualified" | "basically_qualified" | "unqualified") | null;
+            /** Final Reason */
+            final_reason: string | null;
+            /** Graded */
+            graded: boolean;
+            member: components["schemas"]["PersonRef"];
+            /** Reasons */
+            reasons: components["schemas"]["ReasonOut"][];
+            /** @description Shown to the branch committee and above */
+            score: components["schemas"]["ScoreBreakdown"] | null;
+            /** Self Assessment */
+            self_assessment: string | null;
+            /** Self Grade */
+            self_grade: ("excellent" | "qualified" | "basically_qualified" | "unqualified") | null;
+            /** Sentence */
+            sentence: string;
+            /** Tie */
+            tie: boolean;
+            /** Total */
+            total: string;
+            /** @description The democratic vote, from the review step on */
+            votes: components["schemas"]["Tally"] | null;
         };
         /** RevertBody */
         RevertBody: {
@@ -3549,6 +4639,131 @@ export interface components {
             /** Message */
             message: string;
         };
+        /**
+         * RunOut
+         * @description The run and its members' results; what a caller sees depends on who they are and the step.
+         */
+        RunOut: {
+            /** Approved At */
+            approved_at: string | null;
+            branch: components["schemas"]["PersonRef"];
+            /** Can Approve */
+            can_approve: boolean;
+            /** Can Manage */
+            can_manage: boolean;
+            /**
+             * Computed At
+             * Format: date-time
+             */
+            computed_at: string;
+            /** Correction Reason */
+            correction_reason: string | null;
+            /** Corrects Run Id */
+            corrects_run_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Eligible Voters
+             * @description Full members of the run, who vote
+             */
+            eligible_voters: number;
+            /** Excellent Slots */
+            excellent_slots: number;
+            /** Follow Ups */
+            follow_ups: components["schemas"]["FollowUpOut"][];
+            /** Graded Count */
+            graded_count: number;
+            /** Id */
+            id: number;
+            /** Objections */
+            objections: components["schemas"]["ObjectionOut"][];
+            /** Publicity Ends On */
+            publicity_ends_on: string | null;
+            /** Publicity Starts On */
+            publicity_starts_on: string | null;
+            /** Results */
+            results: components["schemas"]["ResultOut"][];
+            /** Sent Back Reason */
+            sent_back_reason: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "self_assessment" | "review" | "publicity" | "finalized" | "approved";
+            /**
+             * Voters
+             * @description Members who have cast their vote
+             */
+            voters: number;
+            /** Year */
+            year: number;
+        };
+        /** RunSummary */
+        RunSummary: {
+            /** Approved At */
+            approved_at: string | null;
+            branch: components["schemas"]["PersonRef"];
+            /**
+             * Computed At
+             * Format: date-time
+             */
+            computed_at: string;
+            /** Correction Reason */
+            correction_reason: string | null;
+            /** Corrects Run Id */
+            corrects_run_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Excellent Slots */
+            excellent_slots: number;
+            /** Graded Count */
+            graded_count: number;
+            /** Id */
+            id: number;
+            /** Publicity Ends On */
+            publicity_ends_on: string | null;
+            /** Publicity Starts On */
+            publicity_starts_on: string | null;
+            /** Sent Back Reason */
+            sent_back_reason: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "self_assessment" | "review" | "publicity" | "finalized" | "approved";
+            /** Year */
+            year: number;
+        };
+        /** ScoreBreakdown */
+        ScoreBreakdown: {
+            /** Base Score */
+            base_score: string;
+            /** Bonus Total */
+            bonus_total: string;
+            /** Capped Away */
+            capped_away: components["schemas"]["CappedAway"][];
+            /** Deduction Total */
+            deduction_total: string;
+            /** Deductions */
+            deductions: components["schemas"]["ItemBreakdown"][];
+            /** Dimensions */
+            dimensions: components["schemas"]["DimensionBreakdown"][];
+            /** Evaluation Points */
+            evaluation_points: string;
+            /**
+             * Membership Months
+             * @description m: months of the year here (12: all year)
+             */
+            membership_months: number;
+            /** Total */
+            total: string;
+        };
         /** SeenBody */
         SeenBody: {
             /** Claim Ids */
@@ -3558,6 +4773,21 @@ export interface components {
         SeenResult: {
             /** Marked */
             marked: number;
+        };
+        /** SelfAssessmentIn */
+        SelfAssessmentIn: {
+            /**
+             * Grade
+             * @enum {string}
+             */
+            grade: "excellent" | "qualified" | "basically_qualified" | "unqualified";
+            /** Text */
+            text: string;
+        };
+        /** SendBack */
+        SendBack: {
+            /** Reason */
+            reason: string;
         };
         /** ServiceAccountCreate */
         ServiceAccountCreate: {
@@ -3670,6 +4900,26 @@ export interface components {
             timezone?: string | null;
             /** Year */
             year: number;
+        };
+        /**
+         * StandardDiff
+         * @description The differences of a version from `against` (the version it replaces), items by code;
+         *     against is null when nothing is in force to compare with.
+         */
+        StandardDiff: {
+            /** Added */
+            added: components["schemas"]["ItemPublic"][];
+            against: components["schemas"]["StandardSummary"] | null;
+            /** Changed */
+            changed: components["schemas"]["ItemChangePublic"][];
+            /** Removed */
+            removed: components["schemas"]["ItemPublic"][];
+            /** Settings */
+            settings: components["schemas"]["FieldChangePublic"][];
+            /** Standard Id */
+            standard_id: number;
+            /** Unchanged */
+            unchanged: number;
         };
         /** StandardPublic */
         StandardPublic: {
@@ -3787,6 +5037,57 @@ export interface components {
             timezone: string;
             /** Year */
             year: number;
+        };
+        /** StandardValidation */
+        StandardValidation: {
+            /** Errors */
+            errors: number;
+            /** Max Score */
+            max_score: string;
+            /** Problems */
+            problems: components["schemas"]["ProblemPublic"][];
+            /** Publishable */
+            publishable: boolean;
+            /** Standard Id */
+            standard_id: number;
+            /** Warnings */
+            warnings: number;
+        };
+        /** SubtreeSummary */
+        SubtreeSummary: {
+            /** Branches */
+            branches: components["schemas"]["BranchGradeSummary"][];
+            /**
+             * Not Approved
+             * @description Branches whose run is missing or not yet approved
+             */
+            not_approved: number;
+            organisation: components["schemas"]["PersonRef"];
+            /** Year */
+            year: number;
+        };
+        /** Tally */
+        Tally: {
+            /**
+             * Basically Qualified
+             * @default 0
+             */
+            basically_qualified: number;
+            /**
+             * Excellent
+             * @default 0
+             */
+            excellent: number;
+            /**
+             * Qualified
+             * @default 0
+             */
+            qualified: number;
+            /**
+             * Unqualified
+             * @default 0
+             */
+            unqualified: number;
         };
         /** TimelineEvent */
         TimelineEvent: {
@@ -3937,6 +5238,23 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /** VoteAccepted */
+        VoteAccepted: {
+            /** Run Id */
+            run_id: number;
+            /** Votes */
+            votes: number;
+        };
+        /** VoteIn */
+        VoteIn: {
+            /**
+             * Grade
+             * @enum {string}
+             */
+            grade: "excellent" | "qualified" | "basically_qualified" | "unqualified";
+            /** Member Id */
+            member_id: number;
         };
         /** YearRanking */
         YearRanking: {
@@ -4415,6 +5733,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RoundPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_gradings_api_v1_branches__org_id__gradings_get: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RunSummary_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_grading_api_v1_branches__org_id__gradings_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GradingCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
                 };
             };
             /** @description Validation Error */
@@ -5564,6 +6951,509 @@ export interface operations {
             };
         };
     };
+    read_grading_api_v1_gradings__run_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    approve_api_v1_gradings__run_id__approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cast_vote_api_v1_gradings__run_id__ballot_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BallotIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoteAccepted"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_grading_api_v1_gradings__run_id__export_get: {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The results as XLSX or CSV (UTF-8 with BOM) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    finalize_api_v1_gradings__run_id__finalize_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_follow_up_api_v1_gradings__run_id__follow_ups__member_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                member_id: number;
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowUpIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    file_objection_api_v1_gradings__run_id__objections_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    answer_objection_api_v1_gradings__run_id__objections__objection_id__answer_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                objection_id: number;
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    recompute_api_v1_gradings__run_id__recompute_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_final_grade_api_v1_gradings__run_id__results__member_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                member_id: number;
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FinalGradeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    self_assess_api_v1_gradings__run_id__self_assessment_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SelfAssessmentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyGrading"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    send_back_api_v1_gradings__run_id__send_back_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendBack"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_publicity_api_v1_gradings__run_id__start_publicity_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PublicityStart"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_review_api_v1_gradings__run_id__start_review_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_self_assessment_api_v1_gradings__run_id__start_self_assessment_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     me_api_v1_me_get: {
         parameters: {
             query?: never;
@@ -5600,6 +7490,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MyRound"][];
+                };
+            };
+        };
+    };
+    my_grading_api_v1_me_grading_get: {
+        parameters: {
+            query?: {
+                year?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyGrading"] | null;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5958,7 +7879,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_MemberPublic_"];
+                    "application/json": components["schemas"]["Page_MemberListItem_"];
                 };
             };
             /** @description Validation Error */
@@ -6309,6 +8230,40 @@ export interface operations {
             };
         };
     };
+    member_roles_api_v1_members__member_id__roles_get: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MemberRolePublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     member_room_api_v1_members__member_id__room_get: {
         parameters: {
             query?: {
@@ -6329,6 +8284,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MemberRoom"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    member_score_api_v1_members__member_id__score_get: {
+        parameters: {
+            query: {
+                year: number;
+            };
+            header?: never;
+            path: {
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberScore"];
                 };
             };
             /** @description Validation Error */
@@ -6463,7 +8451,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_OrganisationPublic_"];
+                    "application/json": components["schemas"]["Page_OrganisationListItem_"];
                 };
             };
             /** @description Validation Error */
@@ -6594,6 +8582,112 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrganisationPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    subtree_gradings_api_v1_organisations__org_id__gradings_get: {
+        parameters: {
+            query: {
+                year: number;
+            };
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubtreeSummary"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_subtree_api_v1_organisations__org_id__gradings_export_get: {
+        parameters: {
+            query: {
+                year: number;
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The results as XLSX or CSV (UTF-8 with BOM) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    months_overview_api_v1_organisations__org_id__months_get: {
+        parameters: {
+            query: {
+                year: number;
+                q?: string | null;
+                /** @description Only branches that have not closed this month */
+                not_closed?: string | null;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthsOverview"];
                 };
             };
             /** @description Validation Error */
@@ -7084,6 +9178,39 @@ export interface operations {
             };
         };
     };
+    diff_standard_api_v1_standards__standard_id__diff_get: {
+        parameters: {
+            query?: {
+                against_id?: number | null;
+            };
+            header?: never;
+            path: {
+                standard_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardDiff"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     add_item_api_v1_standards__standard_id__items_post: {
         parameters: {
             query?: never;
@@ -7203,6 +9330,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StandardPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    validate_standard_api_v1_standards__standard_id__validation_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                standard_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardValidation"];
                 };
             };
             /** @description Validation Error */
