@@ -1,4 +1,4 @@
-// The bottom tabs. Each tab names the roles that see it; later screens (claims, review queue,
+// The bottom tabs (a side navigation on wide screens, see layouts/TabLayout.vue). Each tab names the roles that see it; later screens (claims, review queue,
 // evaluation, grading, administration) add an entry here and a route under the tab layout.
 import type { Role } from '@/api/types'
 import type { IconName } from '@/components/icons'
@@ -31,6 +31,13 @@ export const TABS: TabItem[] = [
     label: 'nav.branch',
     icon: 'flag-o',
     roles: ['reviewer', 'secretary', 'org_admin'],
+  },
+  {
+    name: 'admin',
+    path: '/admin',
+    label: 'adminPeople.tab',
+    icon: 'cluster-o',
+    roles: ['org_admin'],
   },
   { name: 'me', path: '/me', label: 'nav.me', icon: 'user-o' },
 ]

@@ -1,6 +1,7 @@
 // The branch's month, entries and the ranking (/api/v1/branches/{id}/...).
 import { http, type RequestOptions } from './http'
 import { queryString } from './claims'
+import type { components } from './schema'
 import type {
   CloseResult,
   Entry,
@@ -52,3 +53,25 @@ export const voidEntry = (branchId: number, entryId: number, reason: string, opt
 
 export const getEntry = (branchId: number, entryId: number, options?: RequestOptions) =>
   http.get<EntryDetail>(`/branches/${branchId}/entries/${entryId}`, options)
+
+// ---- The months of a subtree (an org admin's overview) --------------------------------------
+
+type Schemas = components['schemas']
+export type MonthsOverview = Schemas['MonthsOverview']
+export type OverviewBranch = Schemas['OverviewBranch']
+export type OverviewMonth = Schemas['OverviewMonth']
+export type OverviewPeriod = Schemas['OverviewPeriod']
+export type OverviewState = OverviewMonth['state']
+
+export interface MonthsOverviewQuery {
+  year: number
+  q?: string
+  /** Only branches that have not closed this month (YYYY-MM of the year). */
+  not_closed?: string
+  page?: number
+  page_size?: number
+}
+
+/** Which branches of the organisation's subtree have closed which months of the year. */
+export const getMonthsOverview = (orgId: number, query: MonthsOverviewQuery, options?: RequestOptions) =>
+  http.get<MonthsOverview>(`/organisations/${orgId}/months${queryString({ ...query })}`, options)

@@ -1,2 +1,23 @@
 // Messages for the API error codes the adminPeople screens meet (zh-CN), merged into `errors`.
-export default {}
+export default {
+  target_outranks_you: '对方担任的职务不在您的管理范围内（例如同级或上级的管理员、书记），不能由您修改或操作。',
+  own_role: '不能移除自己的组织管理员角色，请由其他管理员或上级操作。',
+  own_account: '不能停用自己的账号。',
+  own_password: '不能在这里重置自己的密码，请到“我的 → 修改密码”用原密码修改。',
+  role_exists: '该党员已在这个组织担任此角色。',
+  not_a_branch: '只能选择未撤销的党支部：支委、支部书记在党支部任职，党员也只能属于党支部。',
+  identifier_taken: '这个手机号或登录名已被他人使用。',
+  same_branch: '该党员已经在这个支部。',
+  member_already_active: '该党员的账号已经是正常状态。',
+  member_already_inactive: '该党员的账号已经停用。',
+  no_account: '该党员没有登录账号。',
+  users_only: '只有工作人员本人可以进行此操作。',
+  member_not_found: '找不到该党员。',
+  user_not_found: '找不到该账号。',
+  role_assignment_not_found: '该角色已被移除。',
+  organisation_not_found: '找不到该组织。',
+  organisation_archived: '该组织已撤销。',
+  organisation_not_empty: '该组织下还有下级组织或在册党员，请先调整或转出后再撤销。',
+  branch_cannot_have_children: '党支部下不能再设立组织。',
+  move_into_own_subtree: '不能把组织调整到它自己的下级组织中。',
+}

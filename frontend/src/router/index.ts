@@ -35,6 +35,13 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/pages/LoginPage.vue'),
     meta: { public: true, title: 'login.title' },
   },
+  // First sign-in of an imported member: the activation code sets their password (no session).
+  {
+    path: '/activate',
+    name: 'activate',
+    component: () => import('@/pages/ActivatePage.vue'),
+    meta: { public: true, title: 'adminImport.activate.title' },
+  },
   // The public rating page a printed evaluation code opens (扫码评议): no sign-in, no tab bar.
   {
     path: '/e/:code?',
