@@ -194,9 +194,9 @@ def _own_member(principal: Principal, run: GradingRun) -> int:
     """The caller's member id, when they are an active member of the run's branch."""
     member = principal.member
     if member is None:
-        raise Forbidden("Only members take part in the grading.", code="members_only")
+        raise Forbidden("Only members take part in the grading.", code="grading_members_only")
     if member.branch_id != run.branch_id or member.status != "active":
-        raise Forbidden("Only the branch's own members take part.", code="not_in_branch")
+        raise Forbidden("Only the branch's own members take part.", code="grading_not_in_branch")
     return member.id
 
 
@@ -243,7 +243,7 @@ async def cast_vote(
     if member is None or member.is_probationary:
         raise Forbidden("Only full members vote in the democratic vote.", code="full_members_only")
     if await repository.has_voted(session, run_id=run.id, member_id=voter):
-        raise Conflict("You have already voted in this grading.", code="already_voted")
+        raise Conflict("You have already voted in this grading.", code="grading_already_voted")
     eligible = {m for m, _ in await peers(session, run, voter)}
     seen: set[int] = set()
     for vote in ballot.votes:
@@ -260,7 +260,9 @@ async def cast_vote(
     try:
         await session.flush()
     except IntegrityError:
-        raise Conflict("You have already voted in this grading.", code="already_voted") from None
+        raise Conflict(
+            "You have already voted in this grading.", code="grading_already_voted"
+        ) from None
     await repository.add_votes(
         session, run_id=run.id, votes=[(v.member_id, v.grade) for v in ballot.votes]
     )

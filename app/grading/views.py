@@ -102,9 +102,9 @@ async def run_out(
         )
         for r, name in await repository.results_of(session, run.id)
     ]
+    names = {r.member.id: r.member.name for r in results}
     if not manage:
         results = [r for r in results if r.graded]
-    names = {r.member.id: r.member.name for r in results}
     objections = await repository.objections_of(session, run.id)
     follow_ups = await repository.follow_ups_of(session, run.id) if manage else []
     mentors = await repository.names(

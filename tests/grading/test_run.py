@@ -293,12 +293,12 @@ async def test_a_vote_twice_on_oneself_or_by_a_probationary_member(
     refused(
         await ballot(client, "member_a", run["id"], {m["member_a2"].id: "qualified"}),
         409,
-        "already_voted",
+        "grading_already_voted",
     )
     refused(
         await ballot(client, "member_b", run["id"], {m["member_a2"].id: "qualified"}),
         403,
-        "not_in_branch",
+        "grading_not_in_branch",
     )
     probationary = await session.get(Member, m["member_a2"].id)
     assert probationary is not None

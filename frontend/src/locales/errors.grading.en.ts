@@ -1,2 +1,30 @@
-// Messages for the API error codes the grading screens meet (en), merged into `errors`.
-export default {}
+// Messages for the grading's API error codes (en), merged into `errors`.
+export default {
+  grading_step: 'The grading has moved to another step; refresh to see it',
+  grading_exists: 'The branch already has a grading for this year',
+  grading_not_found: 'Grading not found',
+  grading_not_public: 'The results are shown once the public notice begins',
+  correction_reason_required: "This year's grading is approved; say why it is redone",
+  unknown_grade: 'Unknown grade',
+  quota_exceeded: "More members graded excellent than the branch's places",
+  publicity_days_invalid: 'The public notice lasts 1 to 30 days',
+  publicity_not_over: 'The public notice is not over yet',
+  objections_unanswered: 'Answer every objection before finalizing',
+  final_grades_missing: 'Some members have no final grade yet',
+  not_in_run: 'This member is not in the grading',
+  not_graded: 'This member is not graded this year',
+  self_grading: 'Nobody sets their own grade',
+  self_vote: 'Nobody votes on themselves',
+  not_votable: 'This member is not on the list; refresh and try again',
+  duplicate_vote: 'One vote per member',
+  full_members_only: 'Only full members vote; probationary members do not',
+  not_above: 'The grading is approved by the organisation above',
+  objection_not_found: 'The objection was not found',
+  grading_already_voted: 'You have already voted in this grading',
+  grading_members_only: 'Only members take part in the grading',
+  grading_not_in_branch: "Only the branch's own members take part in its grading",
+  follow_up_not_found: 'Follow-up not found',
+  no_mentor: 'Only basically qualified members get a mentor',
+  self_mentor: 'A member does not mentor themselves',
+  mentor_not_in_branch: 'The mentor must be a member of the branch',
+}

@@ -1,2 +1,30 @@
-// Messages for the API error codes the grading screens meet (zh-CN), merged into `errors`.
-export default {}
+// Messages for the grading's API error codes (zh-CN), merged into `errors`.
+export default {
+  grading_step: '定级已进入其他环节，请刷新后查看',
+  grading_exists: '本支部本年度已有定级，不能重复开始',
+  grading_not_found: '找不到该定级',
+  grading_not_public: '定级结果公示后才能查看',
+  correction_reason_required: '本年度定级已审批，重新定级须说明原因',
+  unknown_grade: '等次不正确',
+  quota_exceeded: '优秀人数超过本支部的优秀名额',
+  publicity_days_invalid: '公示期为 1 至 30 天',
+  publicity_not_over: '公示期未满，期满后才能定稿',
+  objections_unanswered: '还有异议没有答复，答复后才能定稿',
+  final_grades_missing: '还有党员没有确定等次',
+  not_in_run: '这位党员不在本次定级中',
+  not_graded: '这位党员本年度不参加定级',
+  self_grading: '不能为自己确定等次',
+  self_vote: '不能给自己投票',
+  not_votable: '名单中没有这位党员，请刷新后重试',
+  duplicate_vote: '同一位党员只能投一票',
+  full_members_only: '民主测评由正式党员参加，预备党员不投票',
+  not_above: '定级由上级党组织审批',
+  objection_not_found: '找不到这条异议',
+  grading_already_voted: '您已投过票，不能重复投票',
+  grading_members_only: '只有党员参加年度定级',
+  grading_not_in_branch: '只有本支部党员参加本支部的定级',
+  follow_up_not_found: '找不到这项后续工作',
+  no_mentor: '只有基本合格的党员需要结对帮扶',
+  self_mentor: '帮扶人不能是本人',
+  mentor_not_in_branch: '帮扶人须是本支部党员',
+}

@@ -1,6 +1,8 @@
-// Routes of the grading screens, under the tab layout (see router/index.ts).
+// Routes of the annual grading: the members' screens and the branch's and organisation's.
 import type { RouteRecordRaw } from 'vue-router'
+import member from './gradingMember'
+import branch from './gradingBranch'
 
-const routes: RouteRecordRaw[] = []
+const routes: RouteRecordRaw[] = [...member, ...branch]
 
 export default routes
