@@ -23,7 +23,7 @@ export const listAuditEvents = (
   cursor: string | null = null,
   limit = 50,
   options?: RequestOptions,
-) => http.get<AuditPage>(`/audit-events${queryString({ ...filters, cursor, limit })}`, options)
+) => http.get<AuditPage>(`/audit-events${queryString({ ...filters, cursor, limit })}`, { ...options, noStore: true })
 
 /** The CSV for Excel (UTF-8 with a BOM), with the same filters. */
 export const auditCsv = (filters: AuditFilters, options?: RequestOptions) =>

@@ -84,6 +84,8 @@ export interface RequestOptions {
    */
   silent?: boolean | number[]
   signal?: AbortSignal
+  /** Never kept in the offline cache: lists of other people's details (audit, import rows). */
+  noStore?: boolean
 }
 
 /** The last-data cache of GET answers (offline/cache.ts). */
@@ -235,7 +237,7 @@ function send(method: string, path: string, options: RequestOptions, token: stri
 }
 
 function cacheable(method: string, options: RequestOptions): boolean {
-  return method === 'GET' && options.responseType !== 'blob' && !!hooks.cache
+  return method === 'GET' && options.responseType !== 'blob' && !options.noStore && !!hooks.cache
 }
 
 /** The cached answer to a GET that could not reach the server, if there is one. */

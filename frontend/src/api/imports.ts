@@ -22,13 +22,13 @@ export function uploadSheet(file: File, options?: RequestOptions): Promise<Impor
 }
 
 export const getImport = (id: number, options?: RequestOptions) =>
-  http.get<ImportJob>(`/member-imports/${id}`, options)
+  http.get<ImportJob>(`/member-imports/${id}`, { ...options, noStore: true })
 
 export const importRows = (
   id: number,
   query: { action?: RowAction; page?: number; page_size?: number } = {},
   options?: RequestOptions,
-) => http.get<Page<ImportRow>>(`/member-imports/${id}/rows${queryString(query)}`, options)
+) => http.get<Page<ImportRow>>(`/member-imports/${id}/rows${queryString(query)}`, { ...options, noStore: true })
 
 export const reportSheet = (id: number, options?: RequestOptions) =>
   http.get<Blob>(`/member-imports/${id}/report.xlsx`, { ...options, responseType: 'blob' })

@@ -25,7 +25,7 @@ export interface MemberQuery {
 }
 
 export const searchMembers = (query: MemberQuery = {}, options?: RequestOptions) =>
-  http.get<Page<MemberListItem>>(`/members${queryString(query)}`, options)
+  http.get<Page<MemberListItem>>(`/members${queryString(query)}`, { ...options, noStore: true })
 
 export const readMember = (id: number, options?: RequestOptions) =>
   http.get<MemberRecord>(`/members/${id}`, options)

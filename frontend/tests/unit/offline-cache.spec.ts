@@ -111,6 +111,16 @@ describe('GET cache', () => {
     expect(await storage.cache.get(cacheKey(7, '/me'))).toBeUndefined()
   })
 
+  it('keeps no list of other people that the caller marked noStore (audit, import rows)', async () => {
+    fetchMock.mockResolvedValueOnce(json(200, { items: [{ phone: '13800001001' }] }))
+    await http.get('/audit-events', { noStore: true })
+    fetchMock.mockResolvedValueOnce(json(200, { items: [] }))
+    await http.get('/points')
+    await settle()
+    expect(await storage.cache.get(cacheKey(7, '/audit-events'))).toBeUndefined()
+    expect(await storage.cache.get(cacheKey(7, '/points'))).toMatchObject({ body: { items: [] } })
+  })
+
   it('keeps only the newest entries', async () => {
     for (const path of ['/a', '/b', '/c', '/d']) {
       fetchMock.mockResolvedValueOnce(json(200, { path }))
