@@ -69,6 +69,7 @@ bench: backend
 	$(UV) run --frozen python -m bench.month_end $(BENCH_ARGS)
 	$(UV) run --frozen python -m bench.evaluation_hall
 	$(UV) run --frozen python -m bench.member_import --write
+	$(UV) run --frozen python -m bench.grading_city --write
 
 # Lighthouse (mobile) on the member home page and the public rating page, median of 5 runs, with Debian's Chromium;
 # writes its figures to docs/PERFORMANCE.md.

@@ -16,15 +16,15 @@ Writes its section of docs/PERFORMANCE.md with --write (only on a quiet machine)
 """
 
 import asyncio
-import contextlib
 import os
-import resource
 import tempfile
 import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from bench.memory import current_mib, peak_mib, reset_peak
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
 START = "<!-- bench:member_import:start -->"
@@ -33,30 +33,6 @@ TARGET_S = 30.0
 CATEGORIES = ("农村和社区党员", "机关企事业单位党员", "两新组织党员", "流动党员")
 
 cli = typer.Typer(add_completion=False, help=__doc__)
-
-
-def _rss_mib() -> float:
-    """Peak RSS since the last _reset_peak() (Linux VmHWM), else of the process's life."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _current_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def _reset_peak() -> None:
-    """Linux: writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS."""
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
 
 
 def build_sheet(path: Path, rows: int, branch_names: list[str], existing: int) -> None:
@@ -200,8 +176,8 @@ async def run(rows: int, branches: int, existing: int, sheet: Path) -> dict[str,
     import gc
 
     gc.collect()
-    _reset_peak()
-    rss_before = _current_mib()
+    reset_peak()
+    rss_before = current_mib()
     t0 = time.perf_counter()
     async with unit_of_work() as s:
         job = await service.dry_run(
@@ -229,7 +205,7 @@ async def run(rows: int, branches: int, existing: int, sheet: Path) -> dict[str,
         "credentials": t3 - t2,
         "codes_kib": len(codes) / 1024,
         "rss_before": rss_before,
-        "rss_peak": _rss_mib(),
+        "rss_peak": peak_mib(),
         **{f"n_{k}": float(v) for k, v in counts.items()},
     }
 
