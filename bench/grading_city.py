@@ -16,6 +16,9 @@ For each scale s (1 = the field's city: 1,221 branches, 26,000 members):
    Peak RSS of the process (VmHWM, reset before) over this part.
 4. The ratio city / floor, against the target 1.5; memory against 1 GiB; the seconds per
    thousand members across the scales, to show the cost grows linearly.
+5. On the first scale's city, the live score (GET /members/{id}/score, the app under uvicorn
+   with the production settings, an org admin's token, random members): 32 closed-loop
+   clients for the capacity, then 32 clients paced at half of it, whose p95 is judged (< 50 ms).
 
 Speed is measured here, never asserted in the tests.
 """
@@ -41,6 +44,9 @@ RATINGS_PER_QUARTER = 12
 YEAR = 2026
 TARGET_RATIO = 1.5
 TARGET_MIB = 1024
+TARGET_P95_MS = 50.0
+CLIENTS = 32
+HOST = "127.0.0.1"
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/vp_bench_grading"
 
 cli = typer.Typer(add_completion=False, help=__doc__)
@@ -75,6 +81,15 @@ GROUP BY d.member_id
 
 
 @dataclass
+class LiveScore:
+    capacity: float
+    rate: float
+    p50: float
+    p95: float
+    errors: int
+
+
+@dataclass
 class Figures:
     scale: int
     branches: int
@@ -88,6 +103,7 @@ class Figures:
     excellent: int
     rss_peak: float
     rss_before: float
+    live: LiveScore | None = None
 
     @property
     def ratio(self) -> float:
@@ -281,7 +297,89 @@ async def _floor_and_city(
     return min(floors), min(cities), graded, excellent, rss_before, rss_peak
 
 
-def run_scale(url: str, scale: int, chunk: int, reps: int, seeded: bool) -> Figures:
+async def _admin_token(url: str, port: int) -> str:
+    """An org admin of the city (created once), signed in through the API."""
+    import httpx
+    from sqlalchemy import text
+
+    from app.models import RoleAssignment, User
+    from app.security import hash_password
+    from bench.harness import session_on
+
+    password = "bench-grading-city"
+    async with session_on(url) as s:
+        if not await s.scalar(text("SELECT 1 FROM user_account WHERE username = 'city_admin'")):
+            user = User(
+                username="city_admin",
+                display_name="组织部",
+                password_hash=hash_password(password),
+                must_change_password=False,
+            )
+            s.add(user)
+            await s.flush()
+            root = await s.scalar(text("SELECT id FROM organisation WHERE parent_id IS NULL"))
+            assert user.id is not None and root is not None
+            s.add(RoleAssignment(user_id=user.id, role="org_admin", organisation_id=root))
+            await s.commit()
+    async with httpx.AsyncClient(base_url=f"http://{HOST}:{port}") as client:
+        response = await client.post(
+            "/api/v1/auth/login", json={"username": "city_admin", "password": password}
+        )
+        response.raise_for_status()
+        return str(response.json()["access_token"])
+
+
+async def _live_score(url: str, logs: Path) -> LiveScore:
+    import random
+
+    from sqlalchemy import text
+
+    from bench.harness import bench_env, session_on, wait_for_quiet
+    from bench.loadgen import build_request, closed_loop, paced_loop
+    from bench.server import Server
+
+    async with session_on(url) as s:
+        member_ids = list((await s.execute(text("SELECT id FROM member"))).scalars())
+    env = bench_env(url, logs)
+    with Server("app.main:app", env, logs / "app.log") as app:
+        await app.wait_ready("/readyz")
+        token = await _admin_token(url, app.port)
+        rng = random.Random(11)  # noqa: S311 - which members to ask for, not security
+
+        def ask() -> bytes:
+            path = f"/api/v1/members/{rng.choice(member_ids)}/score?year={YEAR}"
+            return build_request(
+                "GET", HOST, app.port, path, headers={"Authorization": f"Bearer {token}"}
+            )
+
+        await wait_for_quiet(20.0)
+        say(f"live score: {CLIENTS} clients, closed loop")
+        closed = await closed_loop(
+            "live score", HOST, app.port, ask, clients=CLIENTS, warmup=3, duration=15, expect=200
+        )
+        rate = max(1.0, round(closed.throughput * 0.5, 1))
+        say(f"live score: {CLIENTS} clients paced at {rate:g}/s (half capacity)")
+        paced = await paced_loop(
+            "live score (paced)",
+            HOST,
+            app.port,
+            ask,
+            clients=CLIENTS,
+            rate=rate,
+            warmup=3,
+            duration=20,
+            expect=200,
+        )
+    return LiveScore(
+        closed.throughput,
+        rate,
+        paced.pct(50),
+        paced.pct(95),
+        closed.error_count + paced.error_count,
+    )
+
+
+def run_scale(url: str, scale: int, chunk: int, reps: int, seeded: bool, live: bool) -> Figures:
     from bench.harness import fresh_database
 
     t0 = time.perf_counter()
@@ -331,6 +429,14 @@ def lines_of(figures: list[Figures], chunk: int) -> list[str]:
             f"{'met' if f.rss_peak < TARGET_MIB else 'NOT met'}); "
             f"{f.per_thousand * 1000:.0f} ms per 1,000 members"
         )
+        if f.live:
+            out.append(
+                f"  live score (GET /members/{{id}}/score, {CLIENTS} clients): capacity "
+                f"{f.live.capacity:.0f}/s; paced at {f.live.rate:g}/s p50 {f.live.p50:.1f} ms, "
+                f"p95 {f.live.p95:.1f} ms (target < {TARGET_P95_MS:.0f} ms: "
+                f"{'met' if f.live.p95 < TARGET_P95_MS else 'NOT met'}); "
+                f"{f.live.errors} errors"
+            )
     return out
 
 
@@ -346,7 +452,10 @@ def main(
     import os
 
     os.environ["DATABASE_URL"] = database_url
-    figures = [run_scale(database_url, int(s), chunk, reps, seeded) for s in scales.split(",")]
+    figures = [
+        run_scale(database_url, int(s), chunk, reps, seeded, live=n == 0)
+        for n, s in enumerate(scales.split(","))
+    ]
     lines = lines_of(figures, chunk)
     print("\n".join(lines))
     if write:

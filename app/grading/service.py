@@ -150,8 +150,10 @@ async def create_run(
     session.add(run)
     try:
         await session.flush()
-    except IntegrityError:  # two corrections of one approved run at the same moment
-        raise Conflict("The grading run was corrected already.", code="grading_exists") from None
+    except IntegrityError:  # another run of the year made at the same moment
+        raise Conflict(
+            "The branch already has a grading run for this year.", code="grading_exists"
+        ) from None
     drafts = await compute.compute(session, branch_ids=[branch.id], year=data.year)
     await _write_draft(session, run, drafts[branch.id])
     audit.record(

@@ -30,6 +30,15 @@ class GradingRun(SQLModel, table=True):
             name="status",
         ),
         sa.Index("ix_grading_run_branch_year", "branch_id", "year"),
+        # One first run per branch and year; the others are corrections, each of another run.
+        sa.Index(
+            "uq_grading_run_first",
+            "branch_id",
+            "year",
+            unique=True,
+            sqlite_where=sa.text("corrects_run_id IS NULL"),
+            postgresql_where=sa.text("corrects_run_id IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -51,6 +51,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('grading_run', schema=None) as batch_op:
         batch_op.create_index('ix_grading_run_branch_year', ['branch_id', 'year'], unique=False)
+        batch_op.create_index('uq_grading_run_first', ['branch_id', 'year'], unique=True, postgresql_where=sa.text('corrects_run_id IS NULL'), sqlite_where=sa.text('corrects_run_id IS NULL'))
 
     op.create_table('grading_follow_up',
     sa.Column('run_id', sa.Integer(), nullable=False),
@@ -155,6 +156,7 @@ def downgrade() -> None:
     op.drop_table('grading_objection')
     op.drop_table('grading_follow_up')
     with op.batch_alter_table('grading_run', schema=None) as batch_op:
+        batch_op.drop_index('uq_grading_run_first', postgresql_where=sa.text('corrects_run_id IS NULL'), sqlite_where=sa.text('corrects_run_id IS NULL'))
         batch_op.drop_index('ix_grading_run_branch_year')
 
     op.drop_table('grading_run')
