@@ -203,7 +203,7 @@ async def _seed(url: str, scale: int) -> tuple[int, list[int], int, int]:
                 "INSERT INTO evaluation_rating (id, round_id, member_id, rating) "
                 "SELECT md5(r.id::text || '-' || m.id || '-' || g), r.id, m.id, "
                 "(ARRAY['good','good','good','good','fair','fair','poor','skip'])"
-                "[1 + (m.id * 3 + r.id * 5 + g * 7) % 8] "
+                "[1 + abs(hashtext(r.id || '-' || m.id || '-' || g)) % 8] "
                 "FROM member m JOIN evaluation_round r ON r.branch_id = m.branch_id "
                 "CROSS JOIN generate_series(1, :g) g"
             ),
@@ -394,7 +394,7 @@ def run_scale(url: str, scale: int, chunk: int, reps: int, seeded: bool, live: b
     floor_s, city_s, graded, excellent, before, peak = asyncio.run(
         _floor_and_city(url, standard_id, branch_ids, chunk, reps)
     )
-    return Figures(
+    figures = Figures(
         scale,
         len(branch_ids),
         MEMBERS * scale,
@@ -408,6 +408,12 @@ def run_scale(url: str, scale: int, chunk: int, reps: int, seeded: bool, live: b
         peak,
         before,
     )
+    if live:
+        import tempfile
+
+        logs = Path(tempfile.mkdtemp(prefix="vp-bench-grading-"))
+        figures.live = asyncio.run(_live_score(url, logs))
+    return figures
 
 
 def lines_of(figures: list[Figures], chunk: int) -> list[str]:

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, case, delete, func, insert, select
+from sqlalchemy import ColumnElement, Select, case, delete, func, insert, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -26,7 +27,7 @@ from app.models import (
     Organisation,
     StandardItem,
 )
-from app.scoring.caps import quantize
+from app.models.standard import POINTS
 from app.scoring.evaluation import Counts
 
 VOTE_ID_BYTES = 16
@@ -111,30 +112,29 @@ async def item_years(
         select(
             months.c.member_id,
             months.c.item_id,
-            func.sum(case((months.c.p > 0, months.c.p), else_=0)),
-            func.sum(
-                case(
-                    (months.c.p <= 0, 0),
-                    (cap.is_(None), months.c.p),
-                    (months.c.p <= cap, months.c.p),
-                    else_=cap,
+            _points(func.sum(case((months.c.p > 0, months.c.p), else_=0))),
+            _points(
+                func.sum(
+                    case(
+                        (months.c.p <= 0, 0),
+                        (cap.is_(None), months.c.p),
+                        (months.c.p <= cap, months.c.p),
+                        else_=cap,
+                    )
                 )
             ),
-            func.sum(months.c.p),
-            func.sum(months.c.u),
+            _points(func.sum(months.c.p)),
+            _points(func.sum(months.c.u)),
         )
         .join(StandardItem, col(StandardItem.id) == months.c.item_id)
         .group_by(months.c.member_id, months.c.item_id)
     )
-    return [
-        ItemYear(m, i, _points(raw), _points(after), _points(net), _points(unadjusted))
-        for m, i, raw, after, net, unadjusted in rows.all()
-    ]
+    return [ItemYear(*row) for row in rows.all()]
 
 
-def _points(value: object) -> Decimal:
-    """A sum of points as the one-decimal Decimal it is (SQLite sums numerics as floats)."""
-    return quantize(Decimal(str(value)))
+def _points(total: ColumnElement[Any]) -> ColumnElement[Decimal]:
+    """A sum of points read as the one-decimal Decimal it is (SQLite sums numerics as floats)."""
+    return type_coerce(total, POINTS)
 
 
 async def quarter_counts(
