@@ -1,6 +1,9 @@
 // 各支部月度锁定: which organisations an org admin oversees, how a branch's month reads in the
 // grid, and the rules of a post-lock adjustment (调整积分) before it is sent.
+import { computed, ref } from 'vue'
+import type { LocationQuery } from 'vue-router'
 import type { OverviewMonth, OverviewPeriod } from '@/api/months'
+import { useAuthStore } from '@/stores/auth'
 import type { EntryCreateBody, RoleAssignment } from '@/api/types'
 
 export interface AdminOrganisation {
@@ -17,6 +20,17 @@ export function adminOrganisations(roles: RoleAssignment[]): AdminOrganisation[]
     }
   }
   return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))
+}
+
+/** The organisations the signed-in admin oversees, and the one chosen: the address's `org`
+ * when it is one of them, else the first. */
+export function useAdminOrganisation(query: LocationQuery) {
+  const auth = useAuthStore()
+  const organisations = computed(() => adminOrganisations(auth.roles))
+  const orgId = ref<number | null>(
+    organisations.value.find((o) => o.id === Number(query.org))?.id ?? organisations.value[0]?.id ?? null,
+  )
+  return { organisations, orgId }
 }
 
 /** This year and the two before it. */
