@@ -95,7 +95,7 @@ def workbook(
     """The sheet of results, and a summary sheet per branch when given."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("定级结果")
-    sheet.append([title])
+    sheet.append([neutralise(title)])
     sheet.append(HEADERS)
     for line in rows:
         sheet.append([neutralise(v) for v in line])

@@ -15,6 +15,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
+from app.cells import neutralise
 from app.errors import RuleViolation
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -32,15 +33,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("name", "phone", "branch", "category", "joined_on")
 TEMPLATE_HEADERS = ["姓名", "手机号", "所在支部", "党员类别", "入党日期", "预备党员", "性别"]
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula, prefixed with ' so it stays text."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def sniff(data: bytes) -> str:

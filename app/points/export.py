@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import Principal
+from app.cells import neutralise
 from app.models import Organisation
 from app.months import service as months
 from app.months.locks import find_month
@@ -45,7 +46,7 @@ def ranking_workbook(branch: Organisation, ranking: Ranking, closed_at: datetime
     sheet = book.active
     assert sheet is not None
     sheet.title = ranking.period
-    sheet.append([f"{branch.name} {year}年{int(number)}月 党员积分亮分公示"])
+    sheet.append([neutralise(f"{branch.name} {year}年{int(number)}月 党员积分亮分公示")])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
     closed = (
@@ -61,7 +62,13 @@ def ranking_workbook(branch: Organisation, ranking: Ranking, closed_at: datetime
         cell.alignment = Alignment(horizontal="center")
     for row in ranking.rows:
         sheet.append(
-            [row.rank, row.member.name, float(row.bonus), float(row.deduction), float(row.net)]
+            [
+                row.rank,
+                neutralise(row.member.name),
+                float(row.bonus),
+                float(row.deduction),
+                float(row.net),
+            ]
         )
     for r in range(4, sheet.max_row + 1):
         for c in (3, 4, 5):

@@ -142,3 +142,25 @@ async def test_follow_ups_of_an_approved_run(
         "mentor_not_in_branch",
     )
     refused(await client.patch(url, json={"status": "finished"}, headers=secretary), 422)
+
+
+async def test_control_characters_a_worksheet_cannot_hold_are_dropped(
+    client, session: AsyncSession, world: World
+) -> None:
+    from app.models import Organisation
+
+    branch = await session.get(Organisation, world.branch_a.id)
+    member = await session.get(Member, world.members["member_a2"].id)
+    assert branch is not None and member is not None
+    branch.name = "第一\x07党支部"
+    member.name = "=党员\x01乙"
+    await session.commit()
+    secretary = await login(client, "secretary_a")
+    run = await create_run(client, secretary, world.branch_a.id)
+    response = await client.get(run_url(run["id"], "/export?format=xlsx"), headers=secretary)
+    assert response.status_code == 200, response.text
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "第一党支部-2026年度定级"
+    assert "'=党员乙" in [r[1] for r in rows[2:]]
