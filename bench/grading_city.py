@@ -258,21 +258,34 @@ async def _floor(url: str, standard_id: int) -> float:
 
 
 async def _city(url: str, branch_ids: list[int], chunk: int) -> tuple[float, int, int]:
-    """Every branch's draft through app/grading/compute.py; (seconds, graded, excellent)."""
+    """Every branch's draft through app/grading/compute.py, chunk by chunk: the next chunk's
+    queries (compute.load) run on a second connection while this chunk is scored
+    (compute.score, pure) in a worker thread, so PostgreSQL and Python work at once on the
+    two cores; (seconds, graded, excellent)."""
     from app.grading import compute
     from bench.harness import session_on
 
+    parts = [branch_ids[start : start + chunk] for start in range(0, len(branch_ids), chunk)]
     graded = excellent = 0
-    async with session_on(url) as s:
+    async with session_on(url) as first, session_on(url) as second:
+        sessions = (first, second)
+
+        async def load(n: int) -> compute.Inputs:
+            session = sessions[n % 2]
+            inputs = await compute.load(session, branch_ids=parts[n], year=YEAR)
+            await session.rollback()  # a read: end it, as the endpoint's transaction would end
+            return inputs
+
         t0 = time.perf_counter()
-        for start in range(0, len(branch_ids), chunk):
-            drafts = await compute.compute(
-                s, branch_ids=branch_ids[start : start + chunk], year=YEAR
-            )
+        loading = asyncio.create_task(load(0))
+        for n in range(len(parts)):
+            inputs = await loading
+            if n + 1 < len(parts):
+                loading = asyncio.create_task(load(n + 1))
+            drafts = await asyncio.to_thread(compute.score, inputs)
             for draft in drafts.values():
                 graded += draft.graded
                 excellent += sum(1 for m in draft.members if m.result.grade == "excellent")
-            await s.rollback()  # a read: end it, as the endpoint's transaction would end
         elapsed = time.perf_counter() - t0
     return elapsed, graded, excellent
 
@@ -449,7 +462,7 @@ def lines_of(figures: list[Figures], chunk: int) -> list[str]:
 @cli.command()
 def main(
     scales: Annotated[str, typer.Option(help="Scales of the city, comma-separated")] = "1",
-    chunk: Annotated[int, typer.Option(help="Branches computed together")] = 100,
+    chunk: Annotated[int, typer.Option(help="Branches computed together")] = 200,
     reps: Annotated[int, typer.Option(help="Timed repetitions (best kept)")] = 2,
     database_url: Annotated[str, typer.Option(help="PostgreSQL (recreated)")] = DEFAULT_URL,
     write: Annotated[bool, typer.Option(help="Write docs/PERFORMANCE.md")] = False,

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import lookups, scoring
 from app.grading import repository
 from app.grading.repository import MemberRow
-from app.models import StandardItem, StandardVersion
+from app.models import StandardItem
 from app.scoring import evaluation as evaluation_rules
-from app.scoring.annual import member_score_of_items
+from app.scoring.annual import AnnualScore, member_score_of_dimensions, member_score_of_items
 from app.scoring.caps import DEDUCTION
 from app.scoring.grade import (
     GradeResult,
@@ -38,7 +38,7 @@ class MemberDraft:
 class BranchDraft:
     branch_id: int
     year: int
-    standard: StandardVersion | None
+    standard_id: int | None
     slots: int
     graded: int
     members: list[MemberDraft]
@@ -46,7 +46,7 @@ class BranchDraft:
 
 @dataclass(frozen=True)
 class _Standard:
-    version: StandardVersion | None
+    version_id: int | None
     rules: GradeRules
     min_ratings: int
     evaluation_max: Decimal
@@ -60,32 +60,37 @@ _EMPTY_RULES = GradeRules(
 )
 
 
-async def _standard_of(
-    session: AsyncSession, branch_id: int, year: int, seen: dict[int, _Standard]
-) -> _Standard:
-    version = await standards.in_force(session, organisation_id=branch_id, year=year)
-    if version is None or version.id is None:
-        return _Standard(None, _EMPTY_RULES, evaluation_rules.DEFAULT_MIN_RATINGS, Decimal(0))
-    if version.id not in seen:
-        items = await standards.items_of(session, version.id)
-        seen[version.id] = _Standard(
-            version,
-            rules_from_standard(version, items),
-            version.min_ratings,
-            Decimal(version.evaluation_points),
-        )
-    return seen[version.id]
+async def _standards_of(
+    session: AsyncSession, branch_ids: Sequence[int], year: int
+) -> dict[int, _Standard]:
+    """The standard in force for each branch and the rules drawn from it (once a version)."""
+    versions = await standards.in_force_of_many(session, organisation_ids=branch_ids, year=year)
+    seen: dict[int | None, _Standard] = {
+        None: _Standard(None, _EMPTY_RULES, evaluation_rules.DEFAULT_MIN_RATINGS, Decimal(0))
+    }
+    for version in versions.values():
+        if version is not None and version.id not in seen:
+            items = await standards.items_of(session, version.id or 0)
+            seen[version.id] = _Standard(
+                version.id,
+                rules_from_standard(version, items),
+                version.min_ratings,
+                Decimal(version.evaluation_points),
+            )
+    return {b: seen[v.id if v is not None else None] for b, v in versions.items()}
 
 
-def _with_items(rules: GradeRules, items: Sequence[StandardItem]) -> GradeRules:
+def _rule(item: StandardItem) -> scoring.ItemRule:
+    return scoring.ItemRule(
+        item.code, item.dimension, item.kind, item.max_per_month, item.max_per_year
+    )
+
+
+def _with_items(rules: GradeRules, items: Sequence[scoring.ItemRule]) -> GradeRules:
     """The standard's rules plus items of another standard found in the ledger (a transfer
     across committees), under their own codes."""
     known = {i.code for i in rules.items}
-    extra = tuple(
-        scoring.ItemRule(i.code, i.dimension, i.kind, i.max_per_month, i.max_per_year)
-        for i in items
-        if i.code not in known
-    )
+    extra = tuple(i for i in items if i.code not in known)
     if not extra:
         return rules
     return GradeRules(
@@ -100,81 +105,150 @@ def _with_items(rules: GradeRules, items: Sequence[StandardItem]) -> GradeRules:
     )
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What the queries read for some branches' year, for score()."""
+
+    year: int
+    branch_ids: Sequence[int]
+    standards: dict[int, _Standard]
+    members: list[MemberRow]
+    earned: dict[int, dict[str, Decimal]]
+    deductions: dict[int, dict[str, Decimal]]
+    deduction_counts: dict[int, dict[str, int]]
+    evaluations: dict[int, dict[int, evaluation_rules.Counts]]
+    ledger_items: list[scoring.ItemRule]
+
+
+async def load(session: AsyncSession, *, branch_ids: Sequence[int], year: int) -> Inputs:
+    """The branches' standards, active members, the year's sums and the evaluation's counts:
+    a few set-based queries, whatever the number of branches and members."""
+    members = await repository.members_of(session, branch_ids)
+    dimensions = await repository.dimension_years(session, branch_ids=branch_ids, year=year)
+    deductions = await repository.deduction_years(session, branch_ids=branch_ids, year=year)
+    evaluations = await repository.quarter_counts(session, branch_ids=branch_ids, year=year)
+    items = await lookups.items_by_id(session, {d.item_id for d in deductions})
+    standards = await _standards_of(session, branch_ids, year)
+
+    earned: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for d in dimensions:
+        earned[d.member_id][d.dimension] = d.earned
+    net: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    # Occurrences of each deduction item: its points over the item's points (reversals net
+    # out; an org admin's adjustment changes the score, not the count).
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for y in deductions:
+        item = items[y.item_id]
+        net[y.member_id][item.code] = y.net
+        if item.points:
+            counts[y.member_id][item.code] = int(y.unadjusted / item.points)
+    return Inputs(
+        year,
+        branch_ids,
+        standards,
+        members,
+        earned,
+        net,
+        counts,
+        evaluations,
+        [_rule(i) for i in items.values()],
+    )
+
+
+def score(inputs: Inputs) -> dict[int, BranchDraft]:
+    """Every member's score and proposed grade in each branch, the quota applied (pure)."""
+    by_branch: dict[int, list[MemberRow]] = defaultdict(list)
+    for m in inputs.members:
+        by_branch[m.branch_id].append(m)
+    with_ledger_items: dict[int | None, GradeRules] = {}
+    drafts: dict[int, BranchDraft] = {}
+    for branch_id in inputs.branch_ids:
+        standard = inputs.standards[branch_id]
+        key = standard.version_id
+        if key not in with_ledger_items:
+            with_ledger_items[key] = _with_items(standard.rules, inputs.ledger_items)
+        drafts[branch_id] = _branch(
+            inputs, branch_id, standard, with_ledger_items[key], by_branch.get(branch_id, [])
+        )
+    return drafts
+
+
+def _branch(
+    inputs: Inputs,
+    branch_id: int,
+    standard: _Standard,
+    rules: GradeRules,
+    people: list[MemberRow],
+) -> BranchDraft:
+    counts = inputs.evaluations
+    branch_rate = evaluation_rules.branch_mean(
+        (counts.get(p.id, {}) for p in people), min_ratings=standard.min_ratings
+    )
+    years: list[MemberYear] = []
+    evaluations: list[evaluation_rules.YearEvaluation] = []
+    for p in people:
+        ev = evaluation_rules.year_evaluation(
+            counts.get(p.id, {}),
+            evaluation_max=standard.evaluation_max,
+            branch_rate=branch_rate,
+            min_ratings=standard.min_ratings,
+        )
+        months = scoring.months_here(p.joined_on, p.arrived_on, inputs.year)
+        years.append(
+            MemberYear(
+                member_id=p.id,
+                score=member_score_of_dimensions(
+                    rules,
+                    inputs.earned.get(p.id, {}),
+                    inputs.deductions.get(p.id, {}),
+                    evaluation_points=ev.points,
+                    membership_months=months,
+                ),
+                deduction_counts=inputs.deduction_counts.get(p.id, {}),
+                poor_over_a_third=ev.poor_over_a_third,
+                probationary=p.is_probationary,
+                membership_months=months,
+            )
+        )
+        evaluations.append(ev)
+    results = grade_branch(years, rules)
+    graded = sum(1 for r in results if r.graded)
+    return BranchDraft(
+        branch_id=branch_id,
+        year=inputs.year,
+        standard_id=standard.version_id,
+        slots=excellent_slots(rules.excellent_quota, graded),
+        graded=graded,
+        members=[
+            MemberDraft(p, r, ev) for p, r, ev in zip(people, results, evaluations, strict=True)
+        ],
+    )
+
+
 async def compute(
     session: AsyncSession, *, branch_ids: Sequence[int], year: int
 ) -> dict[int, BranchDraft]:
     """Every active member's score and proposed grade in each branch, the quota applied."""
-    members = await repository.members_of(session, branch_ids)
-    item_years = await repository.item_years(session, branch_ids=branch_ids, year=year)
-    counts = await repository.quarter_counts(session, branch_ids=branch_ids, year=year)
-    items = await lookups.items_by_id(session, {y.item_id for y in item_years})
+    return score(await load(session, branch_ids=branch_ids, year=year))
 
-    sums: dict[int, dict[str, scoring.ItemSums]] = defaultdict(dict)
-    # Occurrences of each deduction item: its points over the item's points (reversals net
-    # out; an org admin's adjustment changes the score, not the count).
-    deducted: dict[int, dict[str, int]] = defaultdict(dict)
-    for y in item_years:
-        item = items[y.item_id]
-        if item.kind == DEDUCTION:
-            sums[y.member_id][item.code] = scoring.ItemSums(y.net, y.net)
-            if item.points:
-                deducted[y.member_id][item.code] = int(y.unadjusted / item.points)
-        else:
-            sums[y.member_id][item.code] = scoring.ItemSums(y.raw, y.after_month)
 
-    by_branch: dict[int, list[MemberRow]] = defaultdict(list)
-    for m in members:
-        by_branch[m.branch_id].append(m)
-
-    seen: dict[int, _Standard] = {}
-    with_ledger_items: dict[int | None, GradeRules] = {}
-    drafts: dict[int, BranchDraft] = {}
-    for branch_id in branch_ids:
-        standard = await _standard_of(session, branch_id, year, seen)
-        people = by_branch.get(branch_id, [])
-        key = standard.version.id if standard.version else None
-        if key not in with_ledger_items:
-            with_ledger_items[key] = _with_items(standard.rules, list(items.values()))
-        rules = with_ledger_items[key]
-        branch_rate = evaluation_rules.branch_mean(
-            (counts.get(p.id, {}) for p in people), min_ratings=standard.min_ratings
-        )
-        years: list[MemberYear] = []
-        evaluations: list[evaluation_rules.YearEvaluation] = []
-        for p in people:
-            ev = evaluation_rules.year_evaluation(
-                counts.get(p.id, {}),
-                evaluation_max=standard.evaluation_max,
-                branch_rate=branch_rate,
-                min_ratings=standard.min_ratings,
-            )
-            months = scoring.months_here(p.joined_on, p.arrived_on, year)
-            years.append(
-                MemberYear(
-                    member_id=p.id,
-                    score=member_score_of_items(
-                        rules,
-                        sums.get(p.id, {}),
-                        evaluation_points=ev.points,
-                        membership_months=months,
-                    ),
-                    deduction_counts=deducted.get(p.id, {}),
-                    poor_over_a_third=ev.poor_over_a_third,
-                    probationary=p.is_probationary,
-                    membership_months=months,
-                )
-            )
-            evaluations.append(ev)
-        results = grade_branch(years, rules)
-        graded = sum(1 for r in results if r.graded)
-        drafts[branch_id] = BranchDraft(
-            branch_id=branch_id,
-            year=year,
-            standard=standard.version,
-            slots=excellent_slots(rules.excellent_quota, graded),
-            graded=graded,
-            members=[
-                MemberDraft(p, r, ev) for p, r, ev in zip(people, results, evaluations, strict=True)
-            ],
-        )
-    return drafts
+async def breakdown(session: AsyncSession, draft: BranchDraft, member: MemberDraft) -> AnnualScore:
+    """One member's score of a branch's draft item by item (what each item's caps took away),
+    for the live score: the same total as the draft's, from the member's own ledger."""
+    standard = (await _standards_of(session, [draft.branch_id], draft.year))[draft.branch_id]
+    found = await repository.item_years(session, member_id=member.member.id, year=draft.year)
+    items = await lookups.items_by_id(session, {y.item_id for y in found})
+    sums = {
+        items[y.item_id].code: scoring.ItemSums(y.net, y.net)
+        if items[y.item_id].kind == DEDUCTION
+        else scoring.ItemSums(y.raw, y.after_month)
+        for y in found
+    }
+    return member_score_of_items(
+        _with_items(standard.rules, [_rule(i) for i in items.values()]),
+        sums,
+        evaluation_points=member.evaluation.points,
+        membership_months=scoring.months_here(
+            member.member.joined_on, member.member.arrived_on, draft.year
+        ),
+    )

@@ -9,7 +9,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, delete, func, insert, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    type_coerce,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -28,7 +39,8 @@ from app.models import (
     StandardItem,
 )
 from app.models.standard import POINTS
-from app.scoring.evaluation import Counts
+from app.scoring.caps import BONUS, DEDUCTION
+from app.scoring.evaluation import RATINGS, Counts
 
 VOTE_ID_BYTES = 16
 
@@ -58,6 +70,26 @@ class ItemYear:
     unadjusted: Decimal
 
 
+@dataclass(frozen=True)
+class DimensionYear:
+    """What the items' monthly and yearly caps left of one member's bonus in a dimension."""
+
+    member_id: int
+    dimension: str
+    earned: Decimal
+
+
+@dataclass(frozen=True)
+class DeductionYear:
+    """One member's deduction item over the year: its net points, and `unadjusted`, those not
+    from an org admin's adjustment (its occurrences are counted from them)."""
+
+    member_id: int
+    item_id: int
+    net: Decimal
+    unadjusted: Decimal
+
+
 async def members_of(session: AsyncSession, branch_ids: Sequence[int]) -> list[MemberRow]:
     """The active members of the branches now, by branch and name."""
     rows = await session.execute(
@@ -82,16 +114,22 @@ def _members_filter(branch_ids: Sequence[int]) -> Select[int | None]:
     )
 
 
-async def item_years(
-    session: AsyncSession, *, branch_ids: Sequence[int], year: int
-) -> list[ItemYear]:
-    """The year's ledger of the branches' members, wherever it was earned (a transfer keeps the
-    whole year; reversals net out), summed by member and item after each item's monthly cap.
+def _ledger_of(members: Select[int | None], year: int) -> ColumnElement[bool]:
+    """The year's ledger of some members, wherever it was earned (a transfer keeps the whole
+    year; reversals net out)."""
+    return and_(col(LedgerEntry.year) == year, col(LedgerEntry.member_id).in_(members))
 
-    caps.item_sums in SQL: a city's members have millions of (item, month) sums, and fetching
-    them all made the city's grading several times slower than the database's own aggregate.
-    tests/grading/test_item_years.py checks both agree on random ledgers."""
-    months = (
+
+def _month_capped(p: ColumnElement[Any]) -> ColumnElement[Any]:
+    """caps.item_sums's after_month term: a month's net bonus clamped at 0 and held to the
+    item's max_per_month."""
+    cap = col(StandardItem.max_per_month)
+    return case((p <= 0, 0), (cap.is_(None), p), (p <= cap, p), else_=cap)
+
+
+def _months(members: Select[int | None], year: int) -> Any:
+    """Each member's net points of each item in each month (and those not from an adjustment)."""
+    return (
         select(
             col(LedgerEntry.member_id).label("member_id"),
             col(LedgerEntry.item_id).label("item_id"),
@@ -100,29 +138,22 @@ async def item_years(
                 case((col(LedgerEntry.source) == "adjustment", 0), else_=col(LedgerEntry.points))
             ).label("u"),
         )
-        .where(
-            col(LedgerEntry.year) == year,
-            col(LedgerEntry.member_id).in_(_members_filter(branch_ids)),
-        )
+        .where(_ledger_of(members, year))
         .group_by(col(LedgerEntry.member_id), col(LedgerEntry.item_id), col(LedgerEntry.period))
         .subquery()
     )
-    cap = col(StandardItem.max_per_month)
+
+
+async def item_years(session: AsyncSession, *, member_id: int, year: int) -> list[ItemYear]:
+    """One member's year summed by item after each item's monthly cap: caps.item_sums in SQL,
+    for the live score's item by item breakdown."""
+    months = _months(select(literal(member_id)), year)
     rows = await session.execute(
         select(
             months.c.member_id,
             months.c.item_id,
             _points(func.sum(case((months.c.p > 0, months.c.p), else_=0))),
-            _points(
-                func.sum(
-                    case(
-                        (months.c.p <= 0, 0),
-                        (cap.is_(None), months.c.p),
-                        (months.c.p <= cap, months.c.p),
-                        else_=cap,
-                    )
-                )
-            ),
+            _points(func.sum(_month_capped(months.c.p))),
             _points(func.sum(months.c.p)),
             _points(func.sum(months.c.u)),
         )
@@ -130,6 +161,76 @@ async def item_years(
         .group_by(months.c.member_id, months.c.item_id)
     )
     return [ItemYear(*row) for row in rows.all()]
+
+
+async def dimension_years(
+    session: AsyncSession, *, branch_ids: Sequence[int], year: int
+) -> list[DimensionYear]:
+    """For every active member of the branches, each dimension's bonus after its items'
+    monthly and yearly caps (the `earned` of caps.year_points_of_dimensions): the items' caps
+    in SQL, summed for whole branches at once. A city has millions of (item, month) sums;
+    fetching them made its grading several times slower than the database's own aggregate.
+    tests/grading/test_year_sums.py checks this against caps.year_points on random ledgers."""
+    months = _months(_members_filter(branch_ids), year)
+    items = (
+        select(
+            months.c.member_id,
+            col(StandardItem.dimension).label("dimension"),
+            col(StandardItem.max_per_year).label("max_per_year"),
+            func.sum(_month_capped(months.c.p)).label("after_month"),
+        )
+        .join(StandardItem, col(StandardItem.id) == months.c.item_id)
+        .where(col(StandardItem.kind) == BONUS)
+        .group_by(
+            months.c.member_id,
+            months.c.item_id,
+            col(StandardItem.dimension),
+            col(StandardItem.max_per_year),
+        )
+        .subquery()
+    )
+    year_cap = items.c.max_per_year
+    rows = await session.execute(
+        select(
+            items.c.member_id,
+            items.c.dimension,
+            _points(
+                func.sum(
+                    case(
+                        (year_cap.is_(None), items.c.after_month),
+                        (items.c.after_month <= year_cap, items.c.after_month),
+                        else_=year_cap,
+                    )
+                )
+            ),
+        ).group_by(items.c.member_id, items.c.dimension)
+    )
+    return [DimensionYear(*row) for row in rows.all()]
+
+
+async def deduction_years(
+    session: AsyncSession, *, branch_ids: Sequence[int], year: int
+) -> list[DeductionYear]:
+    """For every active member of the branches, each deduction item's net points of the year."""
+    rows = await session.execute(
+        select(
+            col(LedgerEntry.member_id),
+            col(LedgerEntry.item_id),
+            _points(func.sum(col(LedgerEntry.points))),
+            _points(
+                func.sum(
+                    case(
+                        (col(LedgerEntry.source) == "adjustment", 0),
+                        else_=col(LedgerEntry.points),
+                    )
+                )
+            ),
+        )
+        .join(StandardItem, col(StandardItem.id) == col(LedgerEntry.item_id))
+        .where(_ledger_of(_members_filter(branch_ids), year), col(StandardItem.kind) == DEDUCTION)
+        .group_by(col(LedgerEntry.member_id), col(LedgerEntry.item_id))
+    )
+    return [DeductionYear(*row) for row in rows.all()]
 
 
 def _points(total: ColumnElement[Any]) -> ColumnElement[Decimal]:
@@ -142,12 +243,12 @@ async def quarter_counts(
 ) -> dict[int, dict[int, Counts]]:
     """Closed evaluation rounds' counts of the year for the branches' members, in any branch's
     round: {member: {quarter: counts}}."""
+    rating = col(EvaluationRating.rating)
     rows = await session.execute(
         select(
             col(EvaluationRating.member_id),
             col(EvaluationRound.quarter),
-            col(EvaluationRating.rating),
-            func.count(),
+            *(func.sum(case((rating == r, 1), else_=0)) for r in RATINGS),
         )
         .join(EvaluationRound, col(EvaluationRound.id) == col(EvaluationRating.round_id))
         .where(
@@ -155,18 +256,12 @@ async def quarter_counts(
             col(EvaluationRound.status) == "closed",
             col(EvaluationRating.member_id).in_(_members_filter(branch_ids)),
         )
-        .group_by(
-            col(EvaluationRating.member_id),
-            col(EvaluationRound.quarter),
-            col(EvaluationRating.rating),
-        )
+        .group_by(col(EvaluationRating.member_id), col(EvaluationRound.quarter))
     )
-    tallies: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for member_id, quarter, rating, count in rows.all():
-        tallies[member_id][quarter][rating] = count
-    return {
-        m: {q: Counts(**tally) for q, tally in quarters.items()} for m, quarters in tallies.items()
-    }
+    counts: dict[int, dict[int, Counts]] = defaultdict(dict)
+    for member_id, quarter, *tally in rows.all():
+        counts[member_id][quarter] = Counts(**dict(zip(RATINGS, tally, strict=True)))
+    return counts
 
 
 # -- runs ----------------------------------------------------------------------------------------

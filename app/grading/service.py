@@ -111,7 +111,7 @@ def detail_of(draft: MemberDraft) -> dict[str, Any]:
 
 async def _write_draft(session: AsyncSession, run: GradingRun, draft: BranchDraft) -> None:
     assert run.id is not None
-    run.standard_id = draft.standard.id if draft.standard else None
+    run.standard_id = draft.standard_id
     run.excellent_slots = draft.slots
     run.graded_count = draft.graded
     run.computed_at = clock.now()

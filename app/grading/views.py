@@ -189,9 +189,11 @@ async def member_score(session: AsyncSession, member: Member, year: int) -> Memb
     return MemberScore(
         member=PersonRef(id=member.id, name=member.name),
         year=year,
-        standard_id=branch.standard.id if branch.standard else None,
+        standard_id=branch.standard_id,
         excellent_slots=branch.slots,
-        score=ScoreBreakdown.model_validate(mine.result.score, from_attributes=True),
+        score=ScoreBreakdown.model_validate(
+            await compute.breakdown(session, branch, mine), from_attributes=True
+        ),
         evaluation=EvaluationPart(
             rate=ev.rate,
             rate_source=ev.rate_source,

@@ -70,6 +70,13 @@ class EvaluationRating(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint("rating in ('good','fair','poor','skip')", name="rating"),
         sa.Index("ix_evaluation_rating_round_member", "round_id", "member_id"),
+        # A member's ratings of a year, read from the index alone (the grading's counts).
+        sa.Index(
+            "ix_evaluation_rating_member_round",
+            "member_id",
+            "round_id",
+            postgresql_include=["rating"],
+        ),
         {"sqlite_with_rowid": False},
     )
 

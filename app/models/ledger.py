@@ -74,7 +74,15 @@ class LedgerEntry(SQLModel, table=True):
     __tablename__ = "ledger_entry"
     __table_args__ = (
         sa.CheckConstraint("source in ('claim','entry','adjustment')", name="source"),
-        sa.Index("ix_ledger_entry_member_year", "member_id", "year"),
+        # The year of many members at once, read from the index alone (app/grading/repository).
+        sa.Index(
+            "ix_ledger_entry_member_year_item",
+            "member_id",
+            "year",
+            "item_id",
+            "period",
+            postgresql_include=["points", "source"],
+        ),
         sa.Index("ix_ledger_entry_branch_period", "branch_id", "period"),
         sa.Index(
             "uq_ledger_entry_claim_round",

@@ -21,6 +21,7 @@ from app.scoring.caps import (
     quantize,
     score,
     year_points,
+    year_points_of_dimensions,
     year_points_of_items,
 )
 
@@ -168,6 +169,28 @@ def member_score_of_items(
     points = year_points_of_items(
         rules=rules.items,
         sums=sums,
+        base_score=rules.base_score,
+        dimension_caps=rules.dimension_caps,
+        membership_months=min(max(membership_months, 1), 12),
+    )
+    return annual_score(points, evaluation_points=evaluation_points)
+
+
+def member_score_of_dimensions(
+    rules: ScoreRules,
+    earned: Mapping[str, Decimal],
+    deductions: Mapping[str, Decimal],
+    *,
+    evaluation_points: Decimal,
+    membership_months: int = 12,
+) -> AnnualScore:
+    """member_score() from what the items' caps left of each dimension and each deduction
+    item's net points (caps.year_points_of_dimensions): the dimensions and deductions without
+    the bonus items, which a branch's grading does not keep."""
+    points = year_points_of_dimensions(
+        rules=rules.items,
+        earned=earned,
+        deductions=deductions,
         base_score=rules.base_score,
         dimension_caps=rules.dimension_caps,
         membership_months=min(max(membership_months, 1), 12),

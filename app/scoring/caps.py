@@ -272,11 +272,8 @@ def year_points_of_items(
         if code not in by_code:
             # A missing rule would silently drop points from the score.
             raise ValueError(f"ledger row for unknown item {code}")
-    caps = {d: _decimal(cap) for d, cap in dimension_caps.items()}
-    whole_year = membership_months == 12
-
     items: list[ItemTally] = []
-    dimension_raw: dict[str, Decimal] = defaultdict(Decimal)
+    earned: dict[str, Decimal] = defaultdict(Decimal)
     deduction_total = _ZERO
     for rule in by_code.values():
         found = sums.get(rule.code)
@@ -288,7 +285,7 @@ def year_points_of_items(
             counted = after_month
             if rule.max_per_year is not None:
                 counted = min(rule.max_per_year, counted)
-            dimension_raw[rule.dimension] += counted
+            earned[rule.dimension] += counted
         else:
             raw = after_month = counted = max(_ZERO, raw)
             deduction_total += counted
@@ -303,12 +300,80 @@ def year_points_of_items(
                 over_year_cap=quantize(after_month - counted),
             )
         )
+    return _year(
+        bonus_dimensions=_bonus_dimensions(by_code.values()),
+        earned=earned,
+        items=items,
+        deduction_total=deduction_total,
+        base_score=base_score,
+        dimension_caps=dimension_caps,
+        membership_months=membership_months,
+        months=months or [],
+    )
 
-    bonus_dimensions = [r.dimension for r in by_code.values() if r.kind == BONUS]
+
+def year_points_of_dimensions(
+    *,
+    rules: Iterable[ItemRule],
+    earned: Mapping[str, Decimal],
+    deductions: Mapping[str, Decimal],
+    base_score: Decimal,
+    dimension_caps: Mapping[str, Decimal | float | int],
+    membership_months: int = 12,
+) -> YearPoints:
+    """year_points() from what the items' caps left of each dimension's bonus (`earned`, the
+    sum over its items of min(max_per_year, Σ months min(max_per_month, month))) and each
+    deduction item's net points of the year: the joiners' scaling, the dimension caps and the
+    deductions. A branch's grading sums both in the database for all its members at once
+    (app/grading/repository.py); `items` then lists the deductions only."""
+    if not 1 <= membership_months <= 12:
+        raise ValueError(f"membership_months must be 1..12, got {membership_months}")
+    by_code = rules if isinstance(rules, dict) else _index_rules(rules)
+    items: list[ItemTally] = []
+    deduction_total = _ZERO
+    for code, net in deductions.items():
+        rule = by_code.get(code)
+        if rule is None or rule.kind != DEDUCTION:
+            raise ValueError(f"{code} is not a deduction item of these rules")
+        counted = max(_ZERO, net)
+        deduction_total += counted
+        items.append(
+            ItemTally(code, rule.dimension, DEDUCTION, quantize(counted), quantize(counted))
+        )
+    return _year(
+        bonus_dimensions=[*_bonus_dimensions(by_code.values()), *earned],
+        earned=earned,
+        items=items,
+        deduction_total=deduction_total,
+        base_score=base_score,
+        dimension_caps=dimension_caps,
+        membership_months=membership_months,
+        months=[],
+    )
+
+
+def _bonus_dimensions(rules: Iterable[ItemRule]) -> list[str]:
+    return [r.dimension for r in rules if r.kind == BONUS]
+
+
+def _year(
+    *,
+    bonus_dimensions: Iterable[str],
+    earned: Mapping[str, Decimal],
+    items: list[ItemTally],
+    deduction_total: Decimal,
+    base_score: Decimal,
+    dimension_caps: Mapping[str, Decimal | float | int],
+    membership_months: int,
+    months: list[MonthTally],
+) -> YearPoints:
+    """The dimensions (scaled for a joiner, then capped) and the year's totals."""
+    caps = {d: _decimal(cap) for d, cap in dimension_caps.items()}
+    whole_year = membership_months == 12
     dimensions: list[DimensionTally] = []
     bonus_total = _ZERO
     for dimension in _dimension_order([*bonus_dimensions, *caps]):
-        raw = dimension_raw.get(dimension, _ZERO)
+        raw = earned.get(dimension, _ZERO)
         scaled = scale_up(raw, membership_months)
         cap = caps.get(dimension)
         counted = scaled if cap is None else min(cap, scaled)
@@ -330,7 +395,7 @@ def year_points_of_items(
         base_score=quantize(base_score),
         dimensions=dimensions,
         items=items,
-        months=months or [],
+        months=months,
         bonus_total=quantize(bonus_total),
         deduction_total=quantize(deduction_total),
         score_before_evaluation=quantize(before_evaluation),

@@ -7,12 +7,15 @@
     points       = the standard's evaluation maximum × year rate
     poor share   = poor / n over the qualifying quarters; above one third it caps the grade
 
-Rates are exact Decimals; points are rounded to one decimal place like every score.
+Rates are exact fractions, whatever the order of the quarters or the members, shown as
+Decimals; points are rounded once, half up, to one decimal place like every score.
 """
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
+from math import floor
 from typing import Literal
 
 from app.scoring.caps import quantize
@@ -22,8 +25,7 @@ RATINGS = (GOOD, FAIR, POOR, SKIP)
 DEFAULT_MIN_RATINGS = 3
 QUARTERS = (1, 2, 3, 4)
 
-_HALF = Decimal("0.5")
-_ONE = Decimal(1)
+_HALF = Fraction(1, 2)
 
 RateSource = Literal["own", "branch_mean", "default"]
 
@@ -52,35 +54,49 @@ class Counts:
         return self.good + self.fair + self.poor
 
 
-def quarter_rate(counts: Counts, *, min_ratings: int = DEFAULT_MIN_RATINGS) -> Decimal | None:
-    """(good + 0.5 × fair) / n, or None when the quarter has fewer than min_ratings ratings."""
+def _rate(counts: Counts, min_ratings: int) -> Fraction | None:
     if counts.n == 0 or counts.n < min_ratings:
         return None
     return (counts.good + _HALF * counts.fair) / counts.n
+
+
+def _mean(rates: list[Fraction]) -> Fraction | None:
+    return sum(rates, Fraction(0)) / len(rates) if rates else None
+
+
+def shown(rate: Fraction) -> Decimal:
+    """A rate as a Decimal (exact where it terminates, else to 28 digits)."""
+    return Decimal(rate.numerator) / Decimal(rate.denominator)
+
+
+def quarter_rate(counts: Counts, *, min_ratings: int = DEFAULT_MIN_RATINGS) -> Decimal | None:
+    """(good + 0.5 × fair) / n, or None when the quarter has fewer than min_ratings ratings."""
+    rate = _rate(counts, min_ratings)
+    return None if rate is None else shown(rate)
+
+
+def _own(quarters: Mapping[int, Counts], min_ratings: int) -> Fraction | None:
+    return _mean([r for c in quarters.values() if (r := _rate(c, min_ratings)) is not None])
 
 
 def own_year_rate(
     quarters: Mapping[int, Counts], *, min_ratings: int = DEFAULT_MIN_RATINGS
 ) -> Decimal | None:
     """The mean of the member's qualifying quarters, or None when none qualifies."""
-    rates = [
-        rate
-        for counts in quarters.values()
-        if (rate := quarter_rate(counts, min_ratings=min_ratings)) is not None
-    ]
-    return sum(rates, Decimal(0)) / len(rates) if rates else None
+    rate = _own(quarters, min_ratings)
+    return None if rate is None else shown(rate)
 
 
 def branch_mean(
     members: Iterable[Mapping[int, Counts]], *, min_ratings: int = DEFAULT_MIN_RATINGS
-) -> Decimal | None:
+) -> Fraction | None:
     """The mean year rate of the branch's members who have a qualifying quarter, or None."""
-    rates = [
-        rate
-        for quarters in members
-        if (rate := own_year_rate(quarters, min_ratings=min_ratings)) is not None
-    ]
-    return sum(rates, Decimal(0)) / len(rates) if rates else None
+    return _mean([r for q in members if (r := _own(q, min_ratings)) is not None])
+
+
+def _tenths(value: Fraction) -> Decimal:
+    """A non-negative exact value rounded half up to one decimal place."""
+    return quantize(Decimal(floor(value * 10 + _HALF)) / 10)
 
 
 @dataclass(frozen=True)
@@ -107,7 +123,7 @@ def year_evaluation(
     quarters: Mapping[int, Counts],
     *,
     evaluation_max: Decimal,
-    branch_rate: Decimal | None,
+    branch_rate: Fraction | None,
     min_ratings: int = DEFAULT_MIN_RATINGS,
 ) -> YearEvaluation:
     """A member's year: each quarter, the year rate (own, else the branch's mean, else 1.0),
@@ -116,27 +132,28 @@ def year_evaluation(
         QuarterResult(
             quarter=q,
             counts=quarters.get(q, Counts()),
-            rate=(rate := quarter_rate(quarters.get(q, Counts()), min_ratings=min_ratings)),
-            qualifies=rate is not None,
+            rate=(shows := quarter_rate(quarters.get(q, Counts()), min_ratings=min_ratings)),
+            qualifies=shows is not None,
         )
         for q in QUARTERS
     )
-    own = own_year_rate(quarters, min_ratings=min_ratings)
+    own = _own(quarters, min_ratings)
+    year_rate: Fraction
     source: RateSource
     if own is not None:
-        rate, source = own, "own"
+        year_rate, source = own, "own"
     elif branch_rate is not None:
-        rate, source = branch_rate, "branch_mean"
+        year_rate, source = branch_rate, "branch_mean"
     else:
-        rate, source = _ONE, "default"
+        year_rate, source = Fraction(1), "default"
     qualifying = [r.counts for r in results if r.qualifies]
     poor = sum(c.poor for c in qualifying)
     rated = sum(c.n for c in qualifying)
     return YearEvaluation(
         quarters=results,
-        rate=rate,
+        rate=shown(year_rate),
         rate_source=source,
-        points=quantize(evaluation_max * rate),
+        points=_tenths(Fraction(evaluation_max) * year_rate),
         poor=poor,
         rated=rated,
         poor_share=Decimal(poor) / rated if rated else None,

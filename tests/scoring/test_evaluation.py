@@ -1,5 +1,6 @@
 """The quarterly evaluation's rule (DESIGN.md §5), against figures worked out by hand."""
 
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -103,3 +104,26 @@ def test_a_poor_share_of_exactly_a_third_is_not_above_it():
     year = year_evaluation({1: Counts(good=2, poor=1)}, evaluation_max=TEN, branch_rate=None)
     assert year.poor_share == Decimal(1) / 3
     assert year.poor_over_a_third is False
+
+
+def test_the_year_rate_is_exact_whatever_the_order_of_the_quarters() -> None:
+    # 9/22, 7/11, 8/11, 8/11: their mean is exactly 0.625, so 10 points × 0.625 = 6.25 → 6.3;
+    # summed as 28-digit Decimals in one order it came to 0.62499…98 and 6.2.
+    counts = {
+        1: Counts(good=0, fair=9, poor=2, skip=1),
+        2: Counts(good=6, fair=2, poor=3, skip=1),
+        3: Counts(good=6, fair=4, poor=1, skip=1),
+        4: Counts(good=7, fair=2, poor=2, skip=1),
+    }
+    for order in itertools.permutations(counts):
+        quarters = {q: counts[q] for q in order}
+        result = year_evaluation(quarters, evaluation_max=Decimal(10), branch_rate=None)
+        assert (result.rate, result.points) == (Decimal("0.625"), Decimal("6.3"))
+
+
+def test_points_are_rounded_once_from_the_exact_rate() -> None:
+    # 7/12 of 3 points is exactly 1.75 → 1.8 (a rounded 0.58333… × 3 gives 1.7499… → 1.7).
+    quarters = {1: Counts(good=7, poor=5)}
+    assert year_evaluation(quarters, evaluation_max=Decimal(3), branch_rate=None).points == Decimal(
+        "1.8"
+    )
