@@ -37,6 +37,8 @@ class ScoreRules(Protocol):
     def dimension_caps(self) -> Mapping[str, Decimal | float | int]: ...
     @property
     def items(self) -> tuple[ItemRule, ...]: ...
+    @property
+    def items_by_code(self) -> Mapping[str, ItemRule]: ...
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ def member_score_of_items(
     """member_score() from each item's sums after its monthly cap (caps.item_sums, or the same
     sums computed by the database for a whole branch at once)."""
     points = year_points_of_items(
-        rules=rules.items,
+        rules=rules.items_by_code,
         sums=sums,
         base_score=rules.base_score,
         dimension_caps=rules.dimension_caps,
@@ -188,7 +190,7 @@ def member_score_of_dimensions(
     item's net points (caps.year_points_of_dimensions): the dimensions and deductions without
     the bonus items, which a branch's grading does not keep."""
     points = year_points_of_dimensions(
-        rules=rules.items,
+        rules=rules.items_by_code,
         earned=earned,
         deductions=deductions,
         base_score=rules.base_score,

@@ -133,7 +133,8 @@ def _decimal(value: Decimal | float | int) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def _index_rules(rules: Iterable[ItemRule]) -> dict[str, ItemRule]:
+def index_rules(rules: Iterable[ItemRule]) -> dict[str, ItemRule]:
+    """Rules by code, each checked (a known kind, no code twice)."""
     by_code: dict[str, ItemRule] = {}
     for rule in rules:
         if rule.kind not in KINDS:
@@ -241,7 +242,7 @@ def year_points(
     membership_months (m, 1..12): the months of the year the member was here; below 12 each
     dimension's sum is scaled up by 12 / m and held to the dimension's full cap, while the base
     score, the item caps and the deductions stay as they are (DESIGN.md §6)."""
-    by_code = _index_rules(rules)
+    by_code = index_rules(rules)
     net = _net_by_item_month(by_code, rows)
     return year_points_of_items(
         rules=by_code.values(),
@@ -255,7 +256,7 @@ def year_points(
 
 def year_points_of_items(
     *,
-    rules: Iterable[ItemRule],
+    rules: Iterable[ItemRule] | Mapping[str, ItemRule],
     sums: Mapping[str, ItemSums],
     base_score: Decimal,
     dimension_caps: Mapping[str, Decimal | float | int],
@@ -267,7 +268,7 @@ def year_points_of_items(
     `months` is left empty when the months were not looked at."""
     if not 1 <= membership_months <= 12:
         raise ValueError(f"membership_months must be 1..12, got {membership_months}")
-    by_code = rules if isinstance(rules, dict) else _index_rules(rules)
+    by_code = rules if isinstance(rules, Mapping) else index_rules(rules)
     for code in sums:
         if code not in by_code:
             # A missing rule would silently drop points from the score.
@@ -314,7 +315,7 @@ def year_points_of_items(
 
 def year_points_of_dimensions(
     *,
-    rules: Iterable[ItemRule],
+    rules: Iterable[ItemRule] | Mapping[str, ItemRule],
     earned: Mapping[str, Decimal],
     deductions: Mapping[str, Decimal],
     base_score: Decimal,
@@ -328,7 +329,7 @@ def year_points_of_dimensions(
     (app/grading/repository.py); `items` then lists the deductions only."""
     if not 1 <= membership_months <= 12:
         raise ValueError(f"membership_months must be 1..12, got {membership_months}")
-    by_code = rules if isinstance(rules, dict) else _index_rules(rules)
+    by_code = rules if isinstance(rules, Mapping) else index_rules(rules)
     items: list[ItemTally] = []
     deduction_total = _ZERO
     for code, net in deductions.items():
@@ -413,7 +414,7 @@ def month_points(
     """
     if month not in MONTHS:
         raise ValueError(f"month must be 1..12, got {month}")
-    by_code = _index_rules(rules)
+    by_code = index_rules(rules)
     return _month_tally(by_code, _net_by_item_month(by_code, rows), month)
 
 

@@ -54,10 +54,13 @@ class Counts:
         return self.good + self.fair + self.poor
 
 
+_NONE = Counts()
+
+
 def _rate(counts: Counts, min_ratings: int) -> Fraction | None:
     if counts.n == 0 or counts.n < min_ratings:
         return None
-    return (counts.good + _HALF * counts.fair) / counts.n
+    return Fraction(2 * counts.good + counts.fair, 2 * counts.n)
 
 
 def _mean(rates: list[Fraction]) -> Fraction | None:
@@ -128,16 +131,17 @@ def year_evaluation(
 ) -> YearEvaluation:
     """A member's year: each quarter, the year rate (own, else the branch's mean, else 1.0),
     the evaluation points and the poor share of the qualifying quarters."""
+    rates = {q: _rate(quarters.get(q, _NONE), min_ratings) for q in QUARTERS}
     results = tuple(
         QuarterResult(
             quarter=q,
-            counts=quarters.get(q, Counts()),
-            rate=(shows := quarter_rate(quarters.get(q, Counts()), min_ratings=min_ratings)),
-            qualifies=shows is not None,
+            counts=quarters.get(q, _NONE),
+            rate=None if rate is None else shown(rate),
+            qualifies=rate is not None,
         )
-        for q in QUARTERS
+        for q, rate in rates.items()
     )
-    own = _own(quarters, min_ratings)
+    own = _mean([rate for rate in rates.values() if rate is not None])
     year_rate: Fraction
     source: RateSource
     if own is not None:

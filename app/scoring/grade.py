@@ -19,12 +19,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from math import floor
 from typing import Any, Literal, Protocol
 
 from app.scoring.annual import AnnualScore
-from app.scoring.caps import BONUS, ItemRule, quantize
+from app.scoring.caps import BONUS, ItemRule, index_rules, quantize
 
 Grade = Literal["excellent", "qualified", "basically_qualified", "unqualified"]
 EXCELLENT: Grade = "excellent"
@@ -94,6 +94,10 @@ class GradeRules:
     base_score: Decimal = Decimal(60)
     dimension_caps: Mapping[str, Decimal | float | int] = field(default_factory=dict)
     items: tuple[ItemRule, ...] = ()
+
+    @cached_property
+    def items_by_code(self) -> dict[str, ItemRule]:
+        return index_rules(self.items)
 
     def __post_init__(self) -> None:
         if not (

@@ -17,8 +17,8 @@ from app.scoring.caps import (
     ItemRule,
     LedgerPoint,
     _decimal,
-    _index_rules,
     _month_bonus,
+    index_rules,
     scale_up,
 )
 
@@ -44,7 +44,7 @@ def running_totals(
     (the base and deductions are not scaled)."""
     if not 1 <= membership_months <= 12:
         raise ValueError(f"membership_months must be 1..12, got {membership_months}")
-    by_code = _index_rules(rules)
+    by_code = index_rules(rules)
     base = base_score
     caps = {d: _decimal(cap) for d, cap in dimension_caps.items()}
 
