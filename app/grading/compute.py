@@ -39,6 +39,7 @@ class BranchDraft:
     branch_id: int
     year: int
     standard_id: int | None
+    rules: GradeRules
     slots: int
     graded: int
     members: list[MemberDraft]
@@ -217,6 +218,7 @@ def _branch(
         branch_id=branch_id,
         year=inputs.year,
         standard_id=standard.version_id,
+        rules=rules,
         slots=excellent_slots(rules.excellent_quota, graded),
         graded=graded,
         members=[
@@ -235,7 +237,6 @@ async def compute(
 async def breakdown(session: AsyncSession, draft: BranchDraft, member: MemberDraft) -> AnnualScore:
     """One member's score of a branch's draft item by item (what each item's caps took away),
     for the live score: the same total as the draft's, from the member's own ledger."""
-    standard = (await _standards_of(session, [draft.branch_id], draft.year))[draft.branch_id]
     found = await repository.item_years(session, member_id=member.member.id, year=draft.year)
     items = await lookups.items_by_id(session, {y.item_id for y in found})
     sums = {
@@ -245,7 +246,7 @@ async def breakdown(session: AsyncSession, draft: BranchDraft, member: MemberDra
         for y in found
     }
     return member_score_of_items(
-        _with_items(standard.rules, [_rule(i) for i in items.values()]),
+        _with_items(draft.rules, [_rule(i) for i in items.values()]),
         sums,
         evaluation_points=member.evaluation.points,
         membership_months=scoring.months_here(
