@@ -487,8 +487,9 @@ def main(
                 "",
                 "In-process on PostgreSQL through app/grading/compute.py (what the draft and the "
                 "live score run: load, a few set-based queries, then score, pure), the next "
-                "chunk loading on a second connection while this one is scored; the floor is one SQL query computing every member's capped "
-                "annual sums; best of two runs each; peak RSS is the process's VmHWM, reset "
+                "chunk loading on a second connection while this one is scored; the floor is "
+                "one SQL query computing every member's capped annual sums; best of two runs "
+                "each; peak RSS is the process's VmHWM, reset "
                 "before the city.",
                 "",
                 "```",
