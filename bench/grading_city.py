@@ -4,11 +4,11 @@
     uv run python -m bench.grading_city --scales 1,2,5,10 --write
 
 For each scale s (1 = the field's city: 1,221 branches, 26,000 members):
-1. A fresh database (vp_bench_grading), migrated, with the default standard; s × 1,221
-   branches and s × 26,000 members (one in 29 probationary, one in 53 arrived in July); a
-   year of ten approved items a member a month (about one in a hundred a deduction) written
-   straight into the ledger; four closed evaluation rounds a branch with twelve ratings a
-   member a quarter. Not timed.
+1. A fresh database (vp_bench_grading; vp_bench_grading_x10 for scale 10), migrated, with
+   the default standard; s × 1,221 branches and s × 26,000 members (one in 29 probationary,
+   one in 53 arrived in July); a year of ten approved items a member a month (about one in
+   a hundred a deduction) written straight into the ledger; four closed evaluation rounds a
+   branch with twelve ratings a member a quarter. Not timed.
 2. The floor: one SQL query computing every member's capped annual sums (items' monthly and
    yearly caps, then the dimension caps; deductions), all rows fetched.
 3. The city: every branch's draft through the grading's own code (app/grading/compute.py, the
@@ -392,11 +392,19 @@ async def _live_score(url: str, logs: Path) -> LiveScore:
     )
 
 
+def url_of(url: str, scale: int) -> str:
+    """Each scale's own database (vp_bench_grading, vp_bench_grading_x10, …), so that --seeded
+    can time every scale again without seeding it again."""
+    return url if scale == 1 else f"{url}_x{scale}"
+
+
 def run_scale(url: str, scale: int, chunk: int, reps: int, seeded: bool, live: bool) -> Figures:
+    from app.migrate import upgrade
     from bench.harness import fresh_database
 
     t0 = time.perf_counter()
     if seeded:
+        upgrade(url)  # an index a later migration added
         standard_id, branch_ids, ledger, ratings = asyncio.run(_seeded(url))
     else:
         say(f"scale {scale}: seeding {BRANCHES * scale} branches, {MEMBERS * scale} members")
@@ -464,15 +472,18 @@ def main(
     scales: Annotated[str, typer.Option(help="Scales of the city, comma-separated")] = "1",
     chunk: Annotated[int, typer.Option(help="Branches computed together")] = 200,
     reps: Annotated[int, typer.Option(help="Timed repetitions (best kept)")] = 2,
-    database_url: Annotated[str, typer.Option(help="PostgreSQL (recreated)")] = DEFAULT_URL,
+    database_url: Annotated[
+        str, typer.Option(help="PostgreSQL (recreated; scale s > 1 appends _xs to its name)")
+    ] = DEFAULT_URL,
     write: Annotated[bool, typer.Option(help="Write docs/PERFORMANCE.md")] = False,
-    seeded: Annotated[bool, typer.Option(help="Time the database an earlier run seeded")] = False,
+    seeded: Annotated[bool, typer.Option(help="Time the databases an earlier run seeded")] = False,
+    live: Annotated[bool, typer.Option(help="Time the live score on the first scale")] = True,
 ) -> None:
     import os
 
     os.environ["DATABASE_URL"] = database_url
     figures = [
-        run_scale(database_url, int(s), chunk, reps, seeded, live=n == 0)
+        run_scale(url_of(database_url, int(s)), int(s), chunk, reps, seeded, live=live and n == 0)
         for n, s in enumerate(scales.split(","))
     ]
     lines = lines_of(figures, chunk)

@@ -125,20 +125,20 @@ async def load(session: AsyncSession, *, branch_ids: Sequence[int], year: int) -
     """The branches' standards, active members, the year's sums and the evaluation's counts:
     a few set-based queries, whatever the number of branches and members."""
     members = await repository.members_of(session, branch_ids)
-    dimensions = await repository.dimension_years(session, branch_ids=branch_ids, year=year)
-    deductions = await repository.deduction_years(session, branch_ids=branch_ids, year=year)
-    evaluations = await repository.quarter_counts(session, branch_ids=branch_ids, year=year)
-    items = await lookups.items_by_id(session, {d.item_id for d in deductions})
+    member_ids = [m.id for m in members]
+    sums = await repository.year_sums(session, member_ids=member_ids, year=year)
+    evaluations = await repository.quarter_counts(session, member_ids=member_ids, year=year)
+    items = await lookups.items_by_id(session, {d.item_id for d in sums.deductions})
     standards = await _standards_of(session, branch_ids, year)
 
     earned: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for d in dimensions:
+    for d in sums.dimensions:
         earned[d.member_id][d.dimension] = d.earned
     net: dict[int, dict[str, Decimal]] = defaultdict(dict)
     # Occurrences of each deduction item: its points over the item's points (reversals net
     # out; an org admin's adjustment changes the score, not the count).
     counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for y in deductions:
+    for y in sums.deductions:
         item = items[y.item_id]
         net[y.member_id][item.code] = y.net
         if item.points:

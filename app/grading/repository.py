@@ -10,14 +10,14 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
-    Select,
     and_,
+    bindparam,
     case,
     delete,
     func,
     insert,
-    literal,
     select,
     type_coerce,
 )
@@ -39,7 +39,7 @@ from app.models import (
     StandardItem,
 )
 from app.models.standard import POINTS
-from app.scoring.caps import BONUS, DEDUCTION
+from app.scoring.caps import DEDUCTION
 from app.scoring.evaluation import RATINGS, Counts
 
 VOTE_ID_BYTES = 16
@@ -108,16 +108,17 @@ async def members_of(session: AsyncSession, branch_ids: Sequence[int]) -> list[M
     return [MemberRow(*row) for row in rows.all()]  # type: ignore[arg-type]
 
 
-def _members_filter(branch_ids: Sequence[int]) -> Select[int | None]:
-    return select(col(Member.id)).where(
-        col(Member.branch_id).in_(branch_ids), col(Member.status) == "active"
-    )
+def _id_list(ids: Sequence[int]) -> BindParameter[list[int]]:
+    """Ids written into the statement as a list: given a list, PostgreSQL reads an index that
+    begins with the id in its order (a subquery of ids would need a sort), and thousands of
+    bound parameters cost more than the query."""
+    return bindparam(None, list(ids), expanding=True, literal_execute=True)
 
 
-def _ledger_of(members: Select[int | None], year: int) -> ColumnElement[bool]:
+def _ledger_of(member_ids: Sequence[int], year: int) -> ColumnElement[bool]:
     """The year's ledger of some members, wherever it was earned (a transfer keeps the whole
     year; reversals net out)."""
-    return and_(col(LedgerEntry.year) == year, col(LedgerEntry.member_id).in_(members))
+    return and_(col(LedgerEntry.year) == year, col(LedgerEntry.member_id).in_(_id_list(member_ids)))
 
 
 def _month_capped(p: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -127,27 +128,31 @@ def _month_capped(p: ColumnElement[Any]) -> ColumnElement[Any]:
     return case((p <= 0, 0), (cap.is_(None), p), (p <= cap, p), else_=cap)
 
 
-def _months(members: Select[int | None], year: int) -> Any:
-    """Each member's net points of each item in each month (and those not from an adjustment)."""
+def _months(member_ids: Sequence[int], year: int) -> Any:
+    """Each member's net points of each item in each month, and those from an org admin's
+    adjustment (NULL where none)."""
+    points = col(LedgerEntry.points)
     return (
         select(
             col(LedgerEntry.member_id).label("member_id"),
             col(LedgerEntry.item_id).label("item_id"),
-            func.sum(col(LedgerEntry.points)).label("p"),
-            func.sum(
-                case((col(LedgerEntry.source) == "adjustment", 0), else_=col(LedgerEntry.points))
-            ).label("u"),
+            func.sum(points).label("p"),
+            func.sum(case((col(LedgerEntry.source) == "adjustment", points))).label("adjusted"),
         )
-        .where(_ledger_of(members, year))
+        .where(_ledger_of(member_ids, year))
         .group_by(col(LedgerEntry.member_id), col(LedgerEntry.item_id), col(LedgerEntry.period))
         .subquery()
     )
 
 
+def _unadjusted(net: ColumnElement[Any], adjusted: ColumnElement[Any]) -> ColumnElement[Any]:
+    return net - func.coalesce(adjusted, 0)
+
+
 async def item_years(session: AsyncSession, *, member_id: int, year: int) -> list[ItemYear]:
     """One member's year summed by item after each item's monthly cap: caps.item_sums in SQL,
     for the live score's item by item breakdown."""
-    months = _months(select(literal(member_id)), year)
+    months = _months([member_id], year)
     rows = await session.execute(
         select(
             months.c.member_id,
@@ -155,7 +160,7 @@ async def item_years(session: AsyncSession, *, member_id: int, year: int) -> lis
             _points(func.sum(case((months.c.p > 0, months.c.p), else_=0))),
             _points(func.sum(_month_capped(months.c.p))),
             _points(func.sum(months.c.p)),
-            _points(func.sum(months.c.u)),
+            _points(_unadjusted(func.sum(months.c.p), func.sum(months.c.adjusted))),
         )
         .join(StandardItem, col(StandardItem.id) == months.c.item_id)
         .group_by(months.c.member_id, months.c.item_id)
@@ -163,74 +168,68 @@ async def item_years(session: AsyncSession, *, member_id: int, year: int) -> lis
     return [ItemYear(*row) for row in rows.all()]
 
 
-async def dimension_years(
-    session: AsyncSession, *, branch_ids: Sequence[int], year: int
-) -> list[DimensionYear]:
-    """For every active member of the branches, each dimension's bonus after its items'
-    monthly and yearly caps (the `earned` of caps.year_points_of_dimensions): the items' caps
-    in SQL, summed for whole branches at once. A city has millions of (item, month) sums;
-    fetching them made its grading several times slower than the database's own aggregate.
-    tests/grading/test_year_sums.py checks this against caps.year_points on random ledgers."""
-    months = _months(_members_filter(branch_ids), year)
+@dataclass(frozen=True)
+class YearSums:
+    dimensions: list[DimensionYear]
+    deductions: list[DeductionYear]
+
+
+async def year_sums(session: AsyncSession, *, member_ids: Sequence[int], year: int) -> YearSums:
+    """For some members, in one pass over their year's ledger: each dimension's bonus after
+    its items' monthly and yearly caps (the `earned` of caps.year_points_of_dimensions), and
+    each deduction item's net points. The items' caps in SQL, for whole branches at once: a
+    city has millions of (item, month) sums, and fetching them made its grading several times
+    slower than the database's own aggregate. tests/grading/test_year_sums.py checks this
+    against caps.year_points on random ledgers."""
+    months = _months(member_ids, year)
     items = (
         select(
             months.c.member_id,
+            months.c.item_id,
+            col(StandardItem.kind).label("kind"),
             col(StandardItem.dimension).label("dimension"),
             col(StandardItem.max_per_year).label("max_per_year"),
             func.sum(_month_capped(months.c.p)).label("after_month"),
+            func.sum(months.c.p).label("net"),
+            func.sum(months.c.adjusted).label("adjusted"),
         )
         .join(StandardItem, col(StandardItem.id) == months.c.item_id)
-        .where(col(StandardItem.kind) == BONUS)
         .group_by(
             months.c.member_id,
             months.c.item_id,
+            col(StandardItem.kind),
             col(StandardItem.dimension),
             col(StandardItem.max_per_year),
         )
         .subquery()
     )
-    year_cap = items.c.max_per_year
+    year_cap, after_month = items.c.max_per_year, items.c.after_month
+    deduction_id = case((items.c.kind == DEDUCTION, items.c.item_id))  # NULL for a bonus
     rows = await session.execute(
         select(
             items.c.member_id,
             items.c.dimension,
+            deduction_id,
             _points(
                 func.sum(
                     case(
-                        (year_cap.is_(None), items.c.after_month),
-                        (items.c.after_month <= year_cap, items.c.after_month),
+                        (year_cap.is_(None), after_month),
+                        (after_month <= year_cap, after_month),
                         else_=year_cap,
                     )
                 )
             ),
-        ).group_by(items.c.member_id, items.c.dimension)
+            _points(func.sum(items.c.net)),
+            _points(_unadjusted(func.sum(items.c.net), func.sum(items.c.adjusted))),
+        ).group_by(items.c.member_id, items.c.dimension, deduction_id)
     )
-    return [DimensionYear(*row) for row in rows.all()]
-
-
-async def deduction_years(
-    session: AsyncSession, *, branch_ids: Sequence[int], year: int
-) -> list[DeductionYear]:
-    """For every active member of the branches, each deduction item's net points of the year."""
-    rows = await session.execute(
-        select(
-            col(LedgerEntry.member_id),
-            col(LedgerEntry.item_id),
-            _points(func.sum(col(LedgerEntry.points))),
-            _points(
-                func.sum(
-                    case(
-                        (col(LedgerEntry.source) == "adjustment", 0),
-                        else_=col(LedgerEntry.points),
-                    )
-                )
-            ),
-        )
-        .join(StandardItem, col(StandardItem.id) == col(LedgerEntry.item_id))
-        .where(_ledger_of(_members_filter(branch_ids), year), col(StandardItem.kind) == DEDUCTION)
-        .group_by(col(LedgerEntry.member_id), col(LedgerEntry.item_id))
-    )
-    return [DeductionYear(*row) for row in rows.all()]
+    sums = YearSums([], [])
+    for member_id, dimension, item_id, earned, net, unadjusted in rows.all():
+        if item_id is None:
+            sums.dimensions.append(DimensionYear(member_id, dimension, earned))
+        else:
+            sums.deductions.append(DeductionYear(member_id, item_id, net, unadjusted))
+    return sums
 
 
 def _points(total: ColumnElement[Any]) -> ColumnElement[Decimal]:
@@ -239,22 +238,22 @@ def _points(total: ColumnElement[Any]) -> ColumnElement[Decimal]:
 
 
 async def quarter_counts(
-    session: AsyncSession, *, branch_ids: Sequence[int], year: int
+    session: AsyncSession, *, member_ids: Sequence[int], year: int
 ) -> dict[int, dict[int, Counts]]:
-    """Closed evaluation rounds' counts of the year for the branches' members, in any branch's
-    round: {member: {quarter: counts}}."""
+    """Closed evaluation rounds' counts of the year for some members, in any branch's round:
+    {member: {quarter: counts}}."""
     rating = col(EvaluationRating.rating)
     rows = await session.execute(
         select(
             col(EvaluationRating.member_id),
             col(EvaluationRound.quarter),
-            *(func.sum(case((rating == r, 1), else_=0)) for r in RATINGS),
+            *(func.count().filter(rating == r) for r in RATINGS),
         )
         .join(EvaluationRound, col(EvaluationRound.id) == col(EvaluationRating.round_id))
         .where(
             col(EvaluationRound.year) == year,
             col(EvaluationRound.status) == "closed",
-            col(EvaluationRating.member_id).in_(_members_filter(branch_ids)),
+            col(EvaluationRating.member_id).in_(_id_list(member_ids)),
         )
         .group_by(col(EvaluationRating.member_id), col(EvaluationRound.quarter))
     )

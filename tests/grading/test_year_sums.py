@@ -1,5 +1,5 @@
-"""The year's sums the database computes for the grading (repository.dimension_years,
-deduction_years and item_years: the items' caps in SQL) against the plain caps.year_points over
+"""The year's sums the database computes for the grading (repository.year_sums and
+item_years: the items' caps in SQL) against the plain caps.year_points over
 the same ledger rows, on random ledgers with several rows an item a month, reversals and
 adjustments, and a member of another branch who must not be counted."""
 
@@ -66,9 +66,9 @@ async def test_the_databases_sums_agree_with_the_plain_caps(
     session: AsyncSession, world: World, seed: int
 ) -> None:
     members, rows, items = await _random_ledger(session, world, random.Random(seed))
-    branch = [world.branch_a.id]
-    dimensions = await repository.dimension_years(session, branch_ids=branch, year=2026)  # type: ignore[arg-type]
-    deductions = await repository.deduction_years(session, branch_ids=branch, year=2026)  # type: ignore[arg-type]
+    branch_a = await repository.members_of(session, [world.branch_a.id])  # type: ignore[list-item]
+    sums = await repository.year_sums(session, member_ids=[m.id for m in branch_a], year=2026)
+    dimensions, deductions = sums.dimensions, sums.deductions
     await session.commit()
 
     rules = [_rule(i) for i in items.values()]
