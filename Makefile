@@ -71,8 +71,9 @@ bench: backend
 	$(UV) run --frozen python -m bench.member_import --write
 	$(UV) run --frozen python -m bench.grading_city --write
 
-# Lighthouse (mobile) on the member home page and the public rating page, median of 5 runs, with Debian's Chromium;
-# writes its figures to docs/PERFORMANCE.md.
+# Lighthouse (mobile) on the member home page, the public rating page and the annual grading's screens (the live
+# score, a secretary's run, the admin's runs), median of 5 runs, with Debian's Chromium; writes its figures to
+# docs/PERFORMANCE.md (LIGHTHOUSE_DOC names another file).
 .PHONY: bench-web
 bench-web: setup
 	bash scripts/ensure-chromium.sh
