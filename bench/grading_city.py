@@ -277,11 +277,11 @@ async def _city(url: str, branch_ids: list[int], chunk: int) -> tuple[float, int
             return inputs
 
         t0 = time.perf_counter()
-        loading = asyncio.create_task(load(0))
+        loading = [asyncio.create_task(load(n)) for n in range(min(len(sessions), len(parts)))]
         for n in range(len(parts)):
-            inputs = await loading
-            if n + 1 < len(parts):
-                loading = asyncio.create_task(load(n + 1))
+            inputs = await loading[n]
+            if n + len(sessions) < len(parts):
+                loading.append(asyncio.create_task(load(n + len(sessions))))
             drafts = await asyncio.to_thread(compute.score, inputs)
             for draft in drafts.values():
                 graded += draft.graded

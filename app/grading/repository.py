@@ -121,26 +121,49 @@ def _ledger_of(member_ids: Sequence[int], year: int) -> ColumnElement[bool]:
     return and_(col(LedgerEntry.year) == year, col(LedgerEntry.member_id).in_(_id_list(member_ids)))
 
 
-def _month_capped(p: ColumnElement[Any]) -> ColumnElement[Any]:
-    """caps.item_sums's after_month term: a month's net bonus clamped at 0 and held to the
-    item's max_per_month."""
-    cap = col(StandardItem.max_per_month)
-    return case((p <= 0, 0), (cap.is_(None), p), (p <= cap, p), else_=cap)
-
-
 def _months(member_ids: Sequence[int], year: int) -> Any:
-    """Each member's net points of each item in each month, and those from an org admin's
-    adjustment (NULL where none)."""
+    """Each member's net points of each item in each month, with the item's monthly cap, and
+    those from an org admin's adjustment (NULL where none). Joined to the item row by row, the
+    months come out in the index's order, ready to be summed by item without a sort."""
     points = col(LedgerEntry.points)
     return (
         select(
             col(LedgerEntry.member_id).label("member_id"),
             col(LedgerEntry.item_id).label("item_id"),
+            col(StandardItem.max_per_month).label("max_per_month"),
             func.sum(points).label("p"),
             func.sum(case((col(LedgerEntry.source) == "adjustment", points))).label("adjusted"),
         )
+        .join(StandardItem, col(StandardItem.id) == col(LedgerEntry.item_id))
         .where(_ledger_of(member_ids, year))
-        .group_by(col(LedgerEntry.member_id), col(LedgerEntry.item_id), col(LedgerEntry.period))
+        .group_by(
+            col(LedgerEntry.member_id),
+            col(LedgerEntry.item_id),
+            col(LedgerEntry.period),
+            col(StandardItem.id),
+        )
+        .subquery()
+    )
+
+
+def _items(member_ids: Sequence[int], year: int) -> Any:
+    """Each member's items over the year: caps.item_sums in SQL (raw: the positive months;
+    after_month: each month clamped at 0 and held to the item's max_per_month) with the net
+    points and those from adjustments."""
+    months = _months(member_ids, year)
+    p, cap = months.c.p, months.c.max_per_month
+    return (
+        select(
+            months.c.member_id,
+            months.c.item_id,
+            func.sum(case((p > 0, p), else_=0)).label("raw"),
+            func.sum(case((p <= 0, 0), (cap.is_(None), p), (p <= cap, p), else_=cap)).label(
+                "after_month"
+            ),
+            func.sum(p).label("net"),
+            func.sum(months.c.adjusted).label("adjusted"),
+        )
+        .group_by(months.c.member_id, months.c.item_id)
         .subquery()
     )
 
@@ -150,20 +173,18 @@ def _unadjusted(net: ColumnElement[Any], adjusted: ColumnElement[Any]) -> Column
 
 
 async def item_years(session: AsyncSession, *, member_id: int, year: int) -> list[ItemYear]:
-    """One member's year summed by item after each item's monthly cap: caps.item_sums in SQL,
-    for the live score's item by item breakdown."""
-    months = _months([member_id], year)
+    """One member's year summed by item after each item's monthly cap, for the live score's
+    item by item breakdown."""
+    items = _items([member_id], year)
     rows = await session.execute(
         select(
-            months.c.member_id,
-            months.c.item_id,
-            _points(func.sum(case((months.c.p > 0, months.c.p), else_=0))),
-            _points(func.sum(_month_capped(months.c.p))),
-            _points(func.sum(months.c.p)),
-            _points(_unadjusted(func.sum(months.c.p), func.sum(months.c.adjusted))),
+            items.c.member_id,
+            items.c.item_id,
+            _points(items.c.raw),
+            _points(items.c.after_month),
+            _points(items.c.net),
+            _points(_unadjusted(items.c.net, items.c.adjusted)),
         )
-        .join(StandardItem, col(StandardItem.id) == months.c.item_id)
-        .group_by(months.c.member_id, months.c.item_id)
     )
     return [ItemYear(*row) for row in rows.all()]
 
@@ -181,54 +202,36 @@ async def year_sums(session: AsyncSession, *, member_ids: Sequence[int], year: i
     city has millions of (item, month) sums, and fetching them made its grading several times
     slower than the database's own aggregate. tests/grading/test_year_sums.py checks this
     against caps.year_points on random ledgers."""
-    months = _months(member_ids, year)
-    items = (
-        select(
-            months.c.member_id,
-            months.c.item_id,
-            col(StandardItem.kind).label("kind"),
-            col(StandardItem.dimension).label("dimension"),
-            col(StandardItem.max_per_year).label("max_per_year"),
-            func.sum(_month_capped(months.c.p)).label("after_month"),
-            func.sum(months.c.p).label("net"),
-            func.sum(months.c.adjusted).label("adjusted"),
+    items = _items(member_ids, year)
+    after_month, year_cap = items.c.after_month, col(StandardItem.max_per_year)
+    deduction_id = case((col(StandardItem.kind) == DEDUCTION, items.c.item_id))  # NULL: bonus
+    earned = func.sum(
+        case(
+            (year_cap.is_(None), after_month),
+            (after_month <= year_cap, after_month),
+            else_=year_cap,
         )
-        .join(StandardItem, col(StandardItem.id) == months.c.item_id)
-        .group_by(
-            months.c.member_id,
-            months.c.item_id,
-            col(StandardItem.kind),
-            col(StandardItem.dimension),
-            col(StandardItem.max_per_year),
-        )
-        .subquery()
     )
-    year_cap, after_month = items.c.max_per_year, items.c.after_month
-    deduction_id = case((items.c.kind == DEDUCTION, items.c.item_id))  # NULL for a bonus
+    # One number a row (a dimension's earned bonus or a deduction's net points) and the
+    # adjustments, NULL where none: a numeric column costs the driver more than a row.
     rows = await session.execute(
         select(
             items.c.member_id,
-            items.c.dimension,
+            col(StandardItem.dimension),
             deduction_id,
-            _points(
-                func.sum(
-                    case(
-                        (year_cap.is_(None), after_month),
-                        (after_month <= year_cap, after_month),
-                        else_=year_cap,
-                    )
-                )
-            ),
-            _points(func.sum(items.c.net)),
-            _points(_unadjusted(func.sum(items.c.net), func.sum(items.c.adjusted))),
-        ).group_by(items.c.member_id, items.c.dimension, deduction_id)
+            _points(case((deduction_id.is_(None), earned), else_=func.sum(items.c.net))),
+            _points(func.sum(items.c.adjusted)),
+        )
+        .join(StandardItem, col(StandardItem.id) == items.c.item_id)
+        .group_by(items.c.member_id, col(StandardItem.dimension), deduction_id)
     )
     sums = YearSums([], [])
-    for member_id, dimension, item_id, earned, net, unadjusted in rows.all():
+    for member_id, dimension, item_id, points, adjusted in rows.all():
         if item_id is None:
-            sums.dimensions.append(DimensionYear(member_id, dimension, earned))
+            sums.dimensions.append(DimensionYear(member_id, dimension, points))
         else:
-            sums.deductions.append(DeductionYear(member_id, item_id, net, unadjusted))
+            unadjusted = points if adjusted is None else points - adjusted
+            sums.deductions.append(DeductionYear(member_id, item_id, points, unadjusted))
     return sums
 
 
