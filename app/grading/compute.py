@@ -131,9 +131,6 @@ async def load(session: AsyncSession, *, branch_ids: Sequence[int], year: int) -
     items = await lookups.items_by_id(session, {d.item_id for d in sums.deductions})
     standards = await _standards_of(session, branch_ids, year)
 
-    earned: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for d in sums.dimensions:
-        earned[d.member_id][d.dimension] = d.earned
     net: dict[int, dict[str, Decimal]] = defaultdict(dict)
     # Occurrences of each deduction item: its points over the item's points (reversals net
     # out; an org admin's adjustment changes the score, not the count).
@@ -148,7 +145,7 @@ async def load(session: AsyncSession, *, branch_ids: Sequence[int], year: int) -
         branch_ids,
         standards,
         members,
-        earned,
+        sums.earned,
         net,
         counts,
         evaluations,

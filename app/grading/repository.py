@@ -71,15 +71,6 @@ class ItemYear:
 
 
 @dataclass(frozen=True)
-class DimensionYear:
-    """What the items' monthly and yearly caps left of one member's bonus in a dimension."""
-
-    member_id: int
-    dimension: str
-    earned: Decimal
-
-
-@dataclass(frozen=True)
 class DeductionYear:
     """One member's deduction item over the year: its net points, and `unadjusted`, those not
     from an org admin's adjustment (its occurrences are counted from them)."""
@@ -191,7 +182,10 @@ async def item_years(session: AsyncSession, *, member_id: int, year: int) -> lis
 
 @dataclass(frozen=True)
 class YearSums:
-    dimensions: list[DimensionYear]
+    """earned: {member: {dimension: the bonus the items' caps left}}; deductions: each
+    deduction item's year."""
+
+    earned: dict[int, dict[str, Decimal]]
     deductions: list[DeductionYear]
 
 
@@ -225,10 +219,10 @@ async def year_sums(session: AsyncSession, *, member_ids: Sequence[int], year: i
         .join(StandardItem, col(StandardItem.id) == items.c.item_id)
         .group_by(items.c.member_id, col(StandardItem.dimension), deduction_id)
     )
-    sums = YearSums([], [])
+    sums = YearSums(defaultdict(dict), [])
     for member_id, dimension, item_id, points, adjusted in rows.all():
         if item_id is None:
-            sums.dimensions.append(DimensionYear(member_id, dimension, points))
+            sums.earned[member_id][dimension] = points
         else:
             unadjusted = points if adjusted is None else points - adjusted
             sums.deductions.append(DeductionYear(member_id, item_id, points, unadjusted))
