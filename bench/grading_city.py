@@ -277,11 +277,12 @@ async def _city(url: str, branch_ids: list[int], chunk: int) -> tuple[float, int
             return inputs
 
         t0 = time.perf_counter()
-        loading = [asyncio.create_task(load(n)) for n in range(min(len(sessions), len(parts)))]
+        ahead = len(sessions)
+        loading = {n: asyncio.create_task(load(n)) for n in range(min(ahead, len(parts)))}
         for n in range(len(parts)):
-            inputs = await loading[n]
-            if n + len(sessions) < len(parts):
-                loading.append(asyncio.create_task(load(n + len(sessions))))
+            inputs = await loading.pop(n)
+            if n + ahead < len(parts):
+                loading[n + ahead] = asyncio.create_task(load(n + ahead))
             drafts = await asyncio.to_thread(compute.score, inputs)
             for draft in drafts.values():
                 graded += draft.graded

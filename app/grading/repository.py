@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
-    and_,
+    Executable,
+    Select,
     bindparam,
     case,
     delete,
@@ -99,23 +101,22 @@ async def members_of(session: AsyncSession, branch_ids: Sequence[int]) -> list[M
     return [MemberRow(*row) for row in rows.all()]  # type: ignore[arg-type]
 
 
-def _id_list(ids: Sequence[int]) -> BindParameter[list[int]]:
-    """Ids written into the statement as a list: given a list, PostgreSQL reads an index that
-    begins with the id in its order (a subquery of ids would need a sort), and thousands of
-    bound parameters cost more than the query."""
-    return bindparam(None, list(ids), expanding=True, literal_execute=True)
+# The year's sums are built once, with bound parameters (:year, :branch_ids, :member_id):
+# building statements with subqueries took a sixth of a live score's Python time.
+_YEAR: BindParameter[int] = bindparam("year")
+_BRANCHES: BindParameter[list[int]] = bindparam("branch_ids", expanding=True)
 
 
-def _ledger_of(member_ids: Sequence[int], year: int) -> ColumnElement[bool]:
-    """The year's ledger of some members, wherever it was earned (a transfer keeps the whole
-    year; reversals net out)."""
-    return and_(col(LedgerEntry.year) == year, col(LedgerEntry.member_id).in_(_id_list(member_ids)))
+def _members_of_branches() -> Select[int | None]:
+    """The active members of the branches, as a subquery."""
+    return select(col(Member.id)).where(
+        col(Member.branch_id).in_(_BRANCHES), col(Member.status) == "active"
+    )
 
 
-def _months(member_ids: Sequence[int], year: int) -> Any:
-    """Each member's net points of each item in each month, with the item's monthly cap, and
-    those from an org admin's adjustment (NULL where none). Joined to the item row by row, the
-    months come out in the index's order, ready to be summed by item without a sort."""
+def _months(members: ColumnElement[bool]) -> Any:
+    """Each member's net points of each item in each month of the year, with the item's
+    monthly cap, and those from an org admin's adjustment (NULL where none)."""
     points = col(LedgerEntry.points)
     return (
         select(
@@ -126,7 +127,7 @@ def _months(member_ids: Sequence[int], year: int) -> Any:
             func.sum(case((col(LedgerEntry.source) == "adjustment", points))).label("adjusted"),
         )
         .join(StandardItem, col(StandardItem.id) == col(LedgerEntry.item_id))
-        .where(_ledger_of(member_ids, year))
+        .where(col(LedgerEntry.year) == _YEAR, members)
         .group_by(
             col(LedgerEntry.member_id),
             col(LedgerEntry.item_id),
@@ -137,11 +138,12 @@ def _months(member_ids: Sequence[int], year: int) -> Any:
     )
 
 
-def _items(member_ids: Sequence[int], year: int) -> Any:
+def _items(members: ColumnElement[bool]) -> Any:
     """Each member's items over the year: caps.item_sums in SQL (raw: the positive months;
     after_month: each month clamped at 0 and held to the item's max_per_month) with the net
-    points and those from adjustments."""
-    months = _months(member_ids, year)
+    points and those from adjustments. The year's whole ledger counts wherever it was earned
+    (a transfer keeps it); reversals net out."""
+    months = _months(members)
     p, cap = months.c.p, months.c.max_per_month
     return (
         select(
@@ -159,24 +161,28 @@ def _items(member_ids: Sequence[int], year: int) -> Any:
     )
 
 
-def _unadjusted(net: ColumnElement[Any], adjusted: ColumnElement[Any]) -> ColumnElement[Any]:
-    return net - func.coalesce(adjusted, 0)
+def _points(total: ColumnElement[Any]) -> ColumnElement[Decimal]:
+    """A sum of points read as the one-decimal Decimal it is (SQLite sums numerics as floats)."""
+    return type_coerce(total, POINTS)
+
+
+@cache
+def _item_years_statement() -> Executable:
+    items = _items(col(LedgerEntry.member_id) == bindparam("member_id"))
+    return select(
+        items.c.member_id,
+        items.c.item_id,
+        _points(items.c.raw),
+        _points(items.c.after_month),
+        _points(items.c.net),
+        _points(items.c.net - func.coalesce(items.c.adjusted, 0)),
+    )
 
 
 async def item_years(session: AsyncSession, *, member_id: int, year: int) -> list[ItemYear]:
     """One member's year summed by item after each item's monthly cap, for the live score's
     item by item breakdown."""
-    items = _items([member_id], year)
-    rows = await session.execute(
-        select(
-            items.c.member_id,
-            items.c.item_id,
-            _points(items.c.raw),
-            _points(items.c.after_month),
-            _points(items.c.net),
-            _points(_unadjusted(items.c.net, items.c.adjusted)),
-        )
-    )
+    rows = await session.execute(_item_years_statement(), {"member_id": member_id, "year": year})
     return [ItemYear(*row) for row in rows.all()]
 
 
@@ -189,14 +195,9 @@ class YearSums:
     deductions: list[DeductionYear]
 
 
-async def year_sums(session: AsyncSession, *, member_ids: Sequence[int], year: int) -> YearSums:
-    """For some members, in one pass over their year's ledger: each dimension's bonus after
-    its items' monthly and yearly caps (the `earned` of caps.year_points_of_dimensions), and
-    each deduction item's net points. The items' caps in SQL, for whole branches at once: a
-    city has millions of (item, month) sums, and fetching them made its grading several times
-    slower than the database's own aggregate. tests/grading/test_year_sums.py checks this
-    against caps.year_points on random ledgers."""
-    items = _items(member_ids, year)
+@cache
+def _year_sums_statement() -> Executable:
+    items = _items(col(LedgerEntry.member_id).in_(_members_of_branches()))
     after_month, year_cap = items.c.after_month, col(StandardItem.max_per_year)
     deduction_id = case((col(StandardItem.kind) == DEDUCTION, items.c.item_id))  # NULL: bonus
     earned = func.sum(
@@ -208,7 +209,7 @@ async def year_sums(session: AsyncSession, *, member_ids: Sequence[int], year: i
     )
     # One number a row (a dimension's earned bonus or a deduction's net points) and the
     # adjustments, NULL where none: a numeric column costs the driver more than a row.
-    rows = await session.execute(
+    return (
         select(
             items.c.member_id,
             col(StandardItem.dimension),
@@ -218,6 +219,18 @@ async def year_sums(session: AsyncSession, *, member_ids: Sequence[int], year: i
         )
         .join(StandardItem, col(StandardItem.id) == items.c.item_id)
         .group_by(items.c.member_id, col(StandardItem.dimension), deduction_id)
+    )
+
+
+async def year_sums(session: AsyncSession, *, branch_ids: Sequence[int], year: int) -> YearSums:
+    """For the active members of some branches, in one pass over their year's ledger: each
+    dimension's bonus after its items' monthly and yearly caps (the `earned` of
+    caps.year_points_of_dimensions), and each deduction item's net points. The items' caps in
+    SQL, for whole branches at once: a city has millions of (item, month) sums, and fetching
+    them made its grading several times slower than the database's own aggregate.
+    tests/grading/test_year_sums.py checks this against caps.year_points on random ledgers."""
+    rows = await session.execute(
+        _year_sums_statement(), {"branch_ids": list(branch_ids), "year": year}
     )
     sums = YearSums(defaultdict(dict), [])
     for member_id, dimension, item_id, points, adjusted in rows.all():
@@ -229,18 +242,10 @@ async def year_sums(session: AsyncSession, *, member_ids: Sequence[int], year: i
     return sums
 
 
-def _points(total: ColumnElement[Any]) -> ColumnElement[Decimal]:
-    """A sum of points read as the one-decimal Decimal it is (SQLite sums numerics as floats)."""
-    return type_coerce(total, POINTS)
-
-
-async def quarter_counts(
-    session: AsyncSession, *, member_ids: Sequence[int], year: int
-) -> dict[int, dict[int, Counts]]:
-    """Closed evaluation rounds' counts of the year for some members, in any branch's round:
-    {member: {quarter: counts}}."""
+@cache
+def _quarter_counts_statement() -> Executable:
     rating = col(EvaluationRating.rating)
-    rows = await session.execute(
+    return (
         select(
             col(EvaluationRating.member_id),
             col(EvaluationRound.quarter),
@@ -248,11 +253,21 @@ async def quarter_counts(
         )
         .join(EvaluationRound, col(EvaluationRound.id) == col(EvaluationRating.round_id))
         .where(
-            col(EvaluationRound.year) == year,
+            col(EvaluationRound.year) == _YEAR,
             col(EvaluationRound.status) == "closed",
-            col(EvaluationRating.member_id).in_(_id_list(member_ids)),
+            col(EvaluationRating.member_id).in_(_members_of_branches()),
         )
         .group_by(col(EvaluationRating.member_id), col(EvaluationRound.quarter))
+    )
+
+
+async def quarter_counts(
+    session: AsyncSession, *, branch_ids: Sequence[int], year: int
+) -> dict[int, dict[int, Counts]]:
+    """Closed evaluation rounds' counts of the year for the branches' members, in any branch's
+    round: {member: {quarter: counts}}."""
+    rows = await session.execute(
+        _quarter_counts_statement(), {"branch_ids": list(branch_ids), "year": year}
     )
     counts: dict[int, dict[int, Counts]] = defaultdict(dict)
     for member_id, quarter, *tally in rows.all():
