@@ -71,7 +71,7 @@ async def _standards_of(
     }
     for version in versions.values():
         if version is not None and version.id not in seen:
-            items = await standards.items_of(session, version.id or 0)
+            items = await standards.items_of_published(session, version)
             seen[version.id] = _Standard(
                 version.id,
                 rules_from_standard(version, items),

@@ -1,11 +1,12 @@
 """In-process cache of published standards, which never change once published.
 
-Two maps, per worker process:
+Three maps, per worker process:
 
 * which published version is in force for (organisation id, year): kept TTL seconds only,
   since a sub-organisation may publish its own version meanwhile (this process drops the
   entry at once when it publishes; other workers see it within TTL);
-* items of published versions by id: kept for good, as a published version is immutable.
+* items of published versions by id: kept for good, as a published version is immutable;
+* the items of each published version, in order (the grading's rules): kept for good too.
 
 Only detached copies are kept (never instances attached to a session), made once when put.
 Every caller gets the same copy: they are read-only. Never change one or add it to a session;
@@ -21,6 +22,7 @@ MAX_ENTRIES = 10_000
 
 _in_force: dict[tuple[int, int], tuple[float, StandardVersion | None]] = {}
 _items: dict[int, StandardItem] = {}
+_items_of: dict[int, list[StandardItem]] = {}
 
 
 def _copy_version(standard: StandardVersion) -> StandardVersion:
@@ -61,6 +63,20 @@ def put_item(item: StandardItem, standard: StandardVersion) -> None:
     _items[item.id] = _copy_item(item)
 
 
+def get_items_of(standard_id: int) -> list[StandardItem] | None:
+    return _items_of.get(standard_id)
+
+
+def put_items_of(standard: StandardVersion, items: list[StandardItem]) -> None:
+    """Keep a published version's items (a draft's change and are never kept)."""
+    if standard.status != "published" or standard.id is None:
+        return
+    if len(_items_of) >= MAX_ENTRIES:
+        _items_of.clear()
+    _items_of[standard.id] = [_copy_item(i) for i in items]
+
+
 def clear() -> None:
     _in_force.clear()
     _items.clear()
+    _items_of.clear()

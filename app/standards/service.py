@@ -109,6 +109,19 @@ async def items_of(session: AsyncSession, standard_id: int) -> list[StandardItem
     return list(rows.scalars())
 
 
+async def items_of_published(
+    session: AsyncSession, standard: StandardVersion
+) -> list[StandardItem]:
+    """items_of() a version in force, cached per process once published (immutable then);
+    the copies are not attached to the session."""
+    cached = standards_cache.get_items_of(standard.id or 0)
+    if cached is not None:
+        return cached
+    items = await items_of(session, standard.id or 0)
+    standards_cache.put_items_of(standard, items)
+    return items
+
+
 def can_read(principal: Principal, org_path: str) -> bool:
     """Readable inside the caller's subtree, and from any organisation above where they stand."""
     if principal.can(Action.standard_read, org_path):
@@ -212,11 +225,22 @@ async def in_force(
 async def in_force_of_many(
     session: AsyncSession, *, organisation_ids: Sequence[int], year: int
 ) -> dict[int, StandardVersion | None]:
-    """in_force() for many organisations in two queries (a city's branches at once): the
-    year's published versions are few, one per organisation that has its own."""
+    """in_force() for many organisations, from the same cache, the others in two queries (a
+    city's branches at once): the year's published versions are few, one per organisation
+    that has its own."""
+    found: dict[int, StandardVersion | None] = {}
+    missing = []
+    for org_id in organisation_ids:
+        hit, cached = standards_cache.get_in_force(org_id, year)
+        if hit:
+            found[org_id] = cached
+        else:
+            missing.append(org_id)
+    if not missing:
+        return found
     paths = await session.execute(
         select(col(Organisation.id), col(Organisation.path)).where(
-            col(Organisation.id).in_(organisation_ids)
+            col(Organisation.id).in_(missing)
         )
     )
     versions = sorted(
@@ -232,10 +256,11 @@ async def in_force_of_many(
         key=lambda row: len(row[1]),
         reverse=True,
     )
-    found: dict[int, StandardVersion | None] = dict.fromkeys(organisation_ids)
-    for org_id, path in paths.all():
-        assert org_id is not None
-        found[org_id] = next((v for v, above in versions if path.startswith(above)), None)
+    found.update(dict.fromkeys(missing))
+    for org, path in paths.all():
+        assert org is not None
+        found[org] = next((v for v, above in versions if path.startswith(above)), None)
+        standards_cache.put_in_force(org, year, found[org])
     return found
 
 
