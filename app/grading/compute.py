@@ -125,8 +125,9 @@ async def load(session: AsyncSession, *, branch_ids: Sequence[int], year: int) -
     """The branches' standards, active members, the year's sums and the evaluation's counts:
     a few set-based queries, whatever the number of branches and members."""
     members = await repository.members_of(session, branch_ids)
-    sums = await repository.year_sums(session, branch_ids=branch_ids, year=year)
-    evaluations = await repository.quarter_counts(session, branch_ids=branch_ids, year=year)
+    member_ids = [m.id for m in members]
+    sums = await repository.year_sums(session, member_ids=member_ids, year=year)
+    evaluations = await repository.quarter_counts(session, member_ids=member_ids, year=year)
     items = await lookups.items_by_id(session, {d.item_id for d in sums.deductions})
     standards = await _standards_of(session, branch_ids, year)
 

@@ -66,7 +66,8 @@ async def test_the_databases_sums_agree_with_the_plain_caps(
     session: AsyncSession, world: World, seed: int
 ) -> None:
     members, rows, items = await _random_ledger(session, world, random.Random(seed))
-    sums = await repository.year_sums(session, branch_ids=[world.branch_a.id], year=2026)  # type: ignore[list-item]
+    branch_a = await repository.members_of(session, [world.branch_a.id])  # type: ignore[list-item]
+    sums = await repository.year_sums(session, member_ids=[m.id for m in branch_a], year=2026)
     deductions = sums.deductions
     await session.commit()
 
