@@ -60,7 +60,8 @@ const median = (values) => {
 /** Median scores and metrics of `runs` Lighthouse runs on one page. */
 async function measure(url, headersFor) {
   const results = []
-  for (let i = 0; i < runs; i++) {
+  let failed = 0
+  while (results.length < runs) {
     const chrome = await chromeLauncher.launch({
       chromePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
       chromeFlags: [
@@ -83,6 +84,12 @@ async function measure(url, headersFor) {
       })
       const lhr = result.lhr
       if (process.env.LIGHTHOUSE_REPORT) writeFileSync(process.env.LIGHTHOUSE_REPORT, result.report)
+      if (lhr.runtimeError || lhr.categories.performance?.score == null) {
+        // The page did not load in this run (it scores 0 and has no metrics): run it again.
+        if (++failed > runs) throw new Error(`${url}: ${lhr.runtimeError?.message ?? 'no score'}`)
+        console.log(`${url}: a run failed (${lhr.runtimeError?.code ?? 'no score'}), again`)
+        continue
+      }
       const scores = Object.fromEntries(
         Object.keys(TARGETS).map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)]),
       )
@@ -96,7 +103,7 @@ async function measure(url, headersFor) {
         .filter((a) => a.score !== null && a.score < 1 && a.scoreDisplayMode === 'binary')
         .map((a) => a.id)
       results.push({ scores, metrics, failing, finalUrl: lhr.finalDisplayedUrl })
-      console.log(`${url} run ${i + 1}/${runs}:`, JSON.stringify(scores), `LCP ${Math.round(metrics.lcp)} ms`)
+      console.log(`${url} run ${results.length}/${runs}:`, JSON.stringify(scores), `LCP ${Math.round(metrics.lcp)} ms`)
     } finally {
       await chrome.kill()
     }
