@@ -106,7 +106,8 @@ for (const [label, viewport, wide] of [
       await row.getByRole('link', { name: memberName }).click()
       await page.waitForURL((url) => url.pathname === `/admin/members/${member.id}`)
       await page.getByRole('heading', { name: memberName, level: 1 }).waitFor()
-      assert.match(await tid(page, 'member-branch').textContent(), new RegExp(branch.name))
+      // The branch's name comes with the organisations, which may answer after the member.
+      await tid(page, 'member-branch').filter({ hasText: branch.name }).waitFor()
       assert.match(await tid(page, 'member-standing').textContent(), /正式党员/)
     })
 
