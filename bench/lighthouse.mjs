@@ -202,36 +202,19 @@ function table(page) {
   ]
 }
 
+/** A page's part of the section: its heading, what is measured, its table. */
+const part = (heading, about, page) => [`### ${heading}`, '', about, '', ...table(page)]
+
 const section = [
   '## Phone app: Lighthouse on the member home, the public rating page and the annual grading',
   '',
   `Measured ${today} by \`make bench-web\` (\`bench/lighthouse.mjs\`): Lighthouse ${lighthouseVersion}, default mobile settings (emulated mid-range phone, simulated slow 4G, 4× CPU slowdown), ${chromiumVersion}, ${cpus().length} cores, served by the app itself with demo data. Median of ${runs} runs per page. Initial JS + CSS, gzipped: ${initialKb.toFixed(1)} KB (target ≤ ${INITIAL_LIMIT_KB} KB, ${pass(initialKb <= INITIAL_LIMIT_KB)}).`,
   '',
-  '### The member home',
-  '',
-  'The page `/` signed in as the demo member `member1` (a fresh refresh cookie each run).',
-  '',
-  ...table(home),
-  '### The public rating page (扫码评议)',
-  '',
-  "The page a printed QR code opens, `/e/<code>`, with no sign-in: a code of the demo's open round (issued as a PDF and decoded by `bench/qr_urls.py`), the branch's ten members to rate.",
-  '',
-  ...table(ballot),
-  '### The live annual score (我的年度得分)',
-  '',
-  'The page `/score` signed in as `member1`: the live score of the year in parts, with the evaluation, the deductions and the projected grade.',
-  '',
-  ...table(score),
-  "### A branch's grading run (年度定级)",
-  '',
-  "The page `/branch/gradings/<id>` signed in as the demo secretary `secretary2`: the second branch's run in its public notice, with its results, one grade set lower than computed (with the reason) and an open objection.",
-  '',
-  ...table(run),
-  "### The organisation's runs (年度定级审批)",
-  '',
-  "The page `/admin/gradings` signed in as the demo admin `admin`: the committee's branches for the year, each one's step, members per grade and share excellent.",
-  '',
-  ...table(gradings),
+  ...part('The member home', 'The page `/` signed in as the demo member `member1` (a fresh refresh cookie each run).', home),
+  ...part('The public rating page (扫码评议)', "The page a printed QR code opens, `/e/<code>`, with no sign-in: a code of the demo's open round (issued as a PDF and decoded by `bench/qr_urls.py`), the branch's ten members to rate.", ballot),
+  ...part('The live annual score (我的年度得分)', 'The page `/score` signed in as `member1`: the live score of the year in parts, with the evaluation, the deductions and the projected grade.', score),
+  ...part("A branch's grading run (年度定级)", "The page `/branch/gradings/<id>` signed in as the demo secretary `secretary2`: the second branch's run in its public notice, with its results, one grade set lower than computed (with the reason) and an open objection.", run),
+  ...part("The organisation's runs (年度定级审批)", "The page `/admin/gradings` signed in as the demo admin `admin`: the committee's branches for the year, each one's step, members per grade and share excellent.", gradings),
 ].join('\n')
 
 const doc = resolve(root, process.env.LIGHTHOUSE_DOC || 'docs/PERFORMANCE.md')
