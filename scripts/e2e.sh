@@ -7,7 +7,17 @@ cd "$(dirname "$0")/.."
 source scripts/lib/test-server.sh
 start_demo_server "${E2E_PORT:-}"
 
-E2E_BASE_URL="$SERVER_URL" npm --prefix frontend run --silent test:e2e
+# TAP as it goes; the spec reporter's summary of what failed, with each error, at the end (a
+# failed hook otherwise shows only as cancelled tests far up in a long log).
+FAILURES="$(mktemp)"
+if ! (cd frontend && E2E_BASE_URL="$SERVER_URL" node --test \
+  --test-reporter=tap --test-reporter-destination=stdout \
+  --test-reporter=spec --test-reporter-destination="$FAILURES" e2e/); then
+  sed -n '/failing tests:/,$p' "$FAILURES" >&2
+  rm -f "$FAILURES"
+  exit 1
+fi
+rm -f "$FAILURES"
 
 # Property-based API check against the same live server: no generated request may cause a 5xx.
 # First as a secretary (a member with reviewer rights, so claim creation and review are
