@@ -7,7 +7,8 @@ import App from './App.vue'
 import { configureHttp } from './api/http'
 import { errorMessage } from './api/messages'
 import { i18n, savedLocale, setLocale } from './locales'
-import { createAppRouter, redirectQuery } from './router'
+import { START_LOCATION } from 'vue-router'
+import { createAppRouter, redirectQuery, type PageModule } from './router'
 import { useAuthStore } from './stores/auth'
 import { createApiCache } from './offline/cache'
 import { useConnectivityStore } from './stores/connectivity'
@@ -57,7 +58,8 @@ configureHttp({
 
 /**
  * Fetch the code of the page being opened while the session is restored, instead of after it
- * (the router would only ask for it once its guard has finished).
+ * (the router would only ask for it once its guard has finished); and once both are in, send the
+ * reads the page exports as `readAhead`, whose answers the page then takes as it mounts.
  */
 function preloadRouteComponents(): void {
   try {
@@ -67,12 +69,21 @@ function preloadRouteComponents(): void {
     for (const record of target.matched) {
       const component = record.components?.default
       if (typeof component === 'function') {
-        void (component as () => Promise<unknown>)().catch(() => undefined)
+        const loaded = (component as () => Promise<PageModule>)().catch((): PageModule => ({}))
+        if (target.meta.public) continue
+        void Promise.all([loaded, auth.restore().catch(() => undefined)]).then(([page]) => {
+          if (page.readAhead && auth.me && signedIn()) page.readAhead(auth.me, target)
+        })
       }
     }
   } catch {
     // A bad address: the router will deal with it.
   }
+}
+
+/** Signed in and free to read (no password change due): the page's reads may go out. */
+function signedIn(): boolean {
+  return auth.isAuthenticated && !auth.mustChangePassword
 }
 
 /** The home page's reads go out as soon as the profile is known, not when the page mounts. */
@@ -81,7 +92,7 @@ function prefetchHomeData(): void {
     .restore()
     .then(() => {
       const member = auth.me?.member
-      if (!member || !auth.isAuthenticated || auth.mustChangePassword) return
+      if (!member || !signedIn()) return
       prefetchHomeReads(member.id, member.branch_id)
     })
     .catch(() => undefined)
@@ -111,9 +122,9 @@ async function start() {
 }
 
 /**
- * Vant's icon font (25 KB), for the screens that use Vant's icons. The home page draws its own, so
- * the font is fetched once the page is idle, or at once when the app opens on, or moves to,
- * another screen.
+ * Vant's icon font (25 KB), for the screens that use Vant's icons. The first screen's own code
+ * and data come first: the font is fetched once that page is idle, or at once when the app moves
+ * to another screen that is not home (the home page draws its own icons).
  */
 let iconFont: Promise<unknown> | null = null
 function loadIconFont(): void {
@@ -121,8 +132,8 @@ function loadIconFont(): void {
     iconFont = null
   })
 }
-router.beforeResolve((to) => {
-  if (to.name !== 'home' && to.name !== 'evaluate') loadIconFont()
+router.beforeResolve((to, from) => {
+  if (from !== START_LOCATION && to.name !== 'home' && to.name !== 'evaluate') loadIconFont()
 })
 
 /** The service worker is set up once the page has loaded: it is not needed for the first screen. */

@@ -86,6 +86,11 @@ export interface RequestOptions {
   signal?: AbortSignal
   /** Never kept in the offline cache: lists of other people's details (audit, import rows). */
   noStore?: boolean
+  /**
+   * A GET sent ahead of the page that needs it (see `readAhead` in main.ts): its answer is kept
+   * for the first identical GET, which takes it instead of asking again.
+   */
+  ahead?: boolean
 }
 
 /** The last-data cache of GET answers (offline/cache.ts). */
@@ -250,12 +255,43 @@ async function cachedAnswer(method: string, path: string, options: RequestOption
   }
 }
 
+/** Answers of GETs sent ahead, by path, until a page asks for them (or they are too old). */
+const aheadAnswers = new Map<string, { at: number; answer: Promise<unknown> }>()
+export const AHEAD_TTL_MS = 10_000
+
+/** Send a GET now and keep its answer for the page's identical GET. */
+function sendAhead<T>(path: string, options: RequestOptions): Promise<T> {
+  const answer = request<T>('GET', path, { ...options, ahead: false, silent: true })
+  answer.catch(() => undefined)
+  aheadAnswers.set(path, { at: Date.now(), answer })
+  return answer
+}
+
+/** The answer kept for this GET, taken once; its failure is reported as the caller asks. */
+function takeAhead<T>(path: string, options: RequestOptions): Promise<T> | undefined {
+  const kept = aheadAnswers.get(path)
+  if (!kept) return undefined
+  aheadAnswers.delete(path)
+  if (Date.now() - kept.at > AHEAD_TTL_MS) return undefined
+  return (kept.answer as Promise<T>).catch((error: unknown) => {
+    if (error instanceof ApiError && error.code !== 'password_change_required' && !isSilent(options.silent, error)) {
+      hooks.notify(error)
+    }
+    throw error
+  })
+}
+
 /** Call the API; resolves with the parsed JSON body (undefined for 204) or rejects with ApiError. */
 export async function request<T>(
   method: string,
   path: string,
   options: RequestOptions = {},
 ): Promise<T> {
+  if (method === 'GET' && options.ahead) return sendAhead<T>(path, options)
+  if (method === 'GET' && options.responseType !== 'blob' && !options.signal) {
+    const kept = takeAhead<T>(path, options)
+    if (kept) return kept
+  }
   const auth = options.auth ?? true
   let token = auth ? hooks.getAccessToken() : null
   let response: Response

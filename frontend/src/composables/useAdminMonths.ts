@@ -24,12 +24,15 @@ export function adminOrganisations(roles: RoleAssignment[]): AdminOrganisation[]
 
 /** The organisations the signed-in admin oversees, and the one chosen: the address's `org`
  * when it is one of them, else the first. */
+/** The organisation asked in the address (?org=) when the admin has it, else their first. */
+export function chosenOrganisation(organisations: readonly AdminOrganisation[], query: LocationQuery): number | null {
+  return organisations.find((o) => o.id === Number(query.org))?.id ?? organisations[0]?.id ?? null
+}
+
 export function useAdminOrganisation(query: LocationQuery) {
   const auth = useAuthStore()
   const organisations = computed(() => adminOrganisations(auth.roles))
-  const orgId = ref<number | null>(
-    organisations.value.find((o) => o.id === Number(query.org))?.id ?? organisations.value[0]?.id ?? null,
-  )
+  const orgId = ref<number | null>(chosenOrganisation(organisations.value, query))
   return { organisations, orgId }
 }
 

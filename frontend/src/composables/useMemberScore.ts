@@ -87,6 +87,12 @@ export function nextSentence(projection: Projection, locale: string, t: Translat
   return locale.startsWith('zh') ? projection.next_sentence : nextText(projection, t)
 }
 
+/** The reads `load` makes, sent ahead of the page (ScorePage's readAhead). */
+export function readScoreAhead(memberId: number, year: number, branchId?: number | null): void {
+  memberScore(memberId, year, { ahead: true }).catch(() => undefined)
+  if (branchId) standardInForce(branchId, year, { ahead: true }).catch(() => undefined)
+}
+
 export function useMemberScore() {
   const score = shallowRef<MemberScore | null>(null)
   const titles = shallowRef<Record<string, string>>({})

@@ -6,7 +6,7 @@ import {
   type RouteRecordRaw,
   type Router,
 } from 'vue-router'
-import type { Role } from '@/api/types'
+import type { Me, Role } from '@/api/types'
 import { useAuthStore } from '@/stores/auth'
 import { i18n } from '@/locales'
 import adminPeople from './adminPeople'
@@ -14,6 +14,15 @@ import adminImport from './adminImport'
 import adminStandards from './adminStandards'
 import adminMonths from './adminMonths'
 import grading from './grading'
+
+/**
+ * What a page's module may export besides the component: `readAhead` sends the reads the page
+ * will make (with `ahead: true`) as soon as the app knows who is signed in, while the page's
+ * code is still loading, when the app opens on that page (main.ts); the page takes their answers.
+ */
+export interface PageModule {
+  readAhead?: (me: Me, to: Pick<RouteLocationNormalized, 'params' | 'query'>) => void
+}
 
 declare module 'vue-router' {
   interface RouteMeta {

@@ -1,6 +1,7 @@
 // The HTTP client: problem+json parsing, notifications, Bearer token, single-flight refresh.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
+  AHEAD_TTL_MS,
   ApiError,
   configureHttp,
   http,
@@ -321,5 +322,44 @@ describe('refresh across tabs', () => {
     const error = await failure(refresh())
     expect(error.status).toBe(401)
     expect(fetchMock).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('reads sent ahead of the page', () => {
+  it('gives the answer to the first identical GET, which sends nothing itself', async () => {
+    fetchMock.mockImplementation(async () => json(200, { n: fetchMock.mock.calls.length }))
+    await http.get('/gradings/2', { ahead: true })
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+    await expect(http.get('/gradings/2')).resolves.toEqual({ n: 1 })
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+    // Taken once: the next read asks the server again.
+    await expect(http.get('/gradings/2')).resolves.toEqual({ n: 2 })
+    await expect(http.get('/gradings/3')).resolves.toEqual({ n: 3 })
+  })
+
+  it('asks again when the answer kept is too old', async () => {
+    const now = vi.spyOn(Date, 'now').mockReturnValue(1_000_000)
+    fetchMock.mockImplementation(async () => json(200, { n: fetchMock.mock.calls.length }))
+    await http.get('/gradings/2', { ahead: true })
+    now.mockReturnValue(1_000_000 + AHEAD_TTL_MS + 1)
+    await expect(http.get('/gradings/2')).resolves.toEqual({ n: 2 })
+  })
+
+  it('reports a failed read ahead as the page asks: quiet, or through notify', async () => {
+    fetchMock.mockImplementation(async () => problem(404, { code: 'not_found', title: 'Not Found' }))
+    http.get('/gradings/9', { ahead: true }).catch(() => undefined)
+    expect((await failure(http.get('/gradings/9', { silent: true }))).status).toBe(404)
+    expect(hooks.notify).not.toHaveBeenCalled()
+    http.get('/gradings/9', { ahead: true }).catch(() => undefined)
+    expect((await failure(http.get('/gradings/9'))).code).toBe('not_found')
+    expect(hooks.notify).toHaveBeenCalledOnce()
+  })
+
+  it('is never taken by a file download', async () => {
+    fetchMock.mockImplementation(async () => json(200, { n: fetchMock.mock.calls.length }))
+    await http.get('/gradings/2/export', { ahead: true })
+    fetchMock.mockResolvedValue(new Response(new Blob(['x']), { status: 200 }))
+    await http.get('/gradings/2/export', { responseType: 'blob' })
+    expect(fetchMock).toHaveBeenCalledTimes(2)
   })
 })
