@@ -105,6 +105,10 @@ class _RememberedRouteNames(PrometheusInstrumentatorMiddleware):
         return found
 
 
+# Files whose names do not change with their content: the browser asks again each time.
+_ALWAYS_REVALIDATED = ("sw.js", "registerSW.js", "manifest.webmanifest")
+
+
 def _mount_spa(app: FastAPI, dist: Path) -> None:
     """Serve the built PWA: real files as they are, every other path the app shell."""
     root = dist.resolve()
@@ -125,9 +129,7 @@ def _mount_spa(app: FastAPI, dist: Path) -> None:
             headers = {}
             if path.startswith("assets/"):
                 headers["Cache-Control"] = "public, max-age=31536000, immutable"
-            elif path in ("sw.js", "registerSW.js", "manifest.webmanifest") or path.startswith(
-                "workbox-"
-            ):
+            elif path in _ALWAYS_REVALIDATED or path.startswith("workbox-"):
                 headers["Cache-Control"] = "no-cache"
             return FileResponse(candidate, headers=headers)
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
