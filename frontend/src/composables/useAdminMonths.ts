@@ -22,13 +22,12 @@ export function adminOrganisations(roles: RoleAssignment[]): AdminOrganisation[]
   return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))
 }
 
-/** The organisations the signed-in admin oversees, and the one chosen: the address's `org`
- * when it is one of them, else the first. */
 /** The organisation asked in the address (?org=) when the admin has it, else their first. */
 export function chosenOrganisation(organisations: readonly AdminOrganisation[], query: LocationQuery): number | null {
   return organisations.find((o) => o.id === Number(query.org))?.id ?? organisations[0]?.id ?? null
 }
 
+/** The organisations the signed-in admin oversees, and the one chosen (chosenOrganisation). */
 export function useAdminOrganisation(query: LocationQuery) {
   const auth = useAuthStore()
   const organisations = computed(() => adminOrganisations(auth.roles))

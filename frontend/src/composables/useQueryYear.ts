@@ -10,10 +10,13 @@ export function askedYear(value: unknown, latest: number): number {
   return Number.isInteger(asked) && asked >= 2000 && asked <= latest ? asked : latest
 }
 
+/** This year in the standard's timezone. */
+export const currentYear = () => Number(currentPeriod().slice(0, 4))
+
 export function useQueryYear() {
   const route = useRoute()
   const router = useRouter()
-  const thisYear = Number(currentPeriod().slice(0, 4))
+  const thisYear = currentYear()
   const year = ref(askedYear(route.query.year, thisYear))
   /** Put the year shown in the address, so that a reload or the back button comes back to it. */
   function keepInAddress() {
