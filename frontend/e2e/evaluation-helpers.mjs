@@ -78,7 +78,7 @@ export async function issueCodes(token, roundId, count) {
   try {
     const file = join(dir, 'sheet.pdf')
     await writeFile(file, Buffer.from(await response.arrayBuffer()))
-    const out = execFileSync('uv', ['run', '--frozen', 'python', '-c', DECODE, file], {
+    const out = execFileSync(process.env.UV || 'uv', ['run', '--frozen', 'python', '-c', DECODE, file], {
       cwd: REPO,
       encoding: 'utf8',
     })
