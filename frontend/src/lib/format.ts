@@ -65,16 +65,26 @@ export function formatDate(value: string | null | undefined): string {
   return dateFormat('date', { year: 'numeric', month: 'long', day: 'numeric' }).format(date)
 }
 
+/** Beijing time is UTC+8 all year round (China has had no summer time since 1991). */
+const BEIJING_OFFSET_MS = 8 * 3_600_000
+
 /** An instant in Beijing time, e.g. 11月20日 10:05. */
 export function formatDateTime(value: string | null | undefined): string {
   if (!value) return ''
+  const instant = new Date(value)
+  // What Intl writes for zh-CN, without loading its timezone data (see beijingToday).
+  if (locale() === 'zh-CN' && Number.isFinite(instant.getTime())) {
+    const beijing = new Date(instant.getTime() + BEIJING_OFFSET_MS)
+    const clock = `${String(beijing.getUTCHours()).padStart(2, '0')}:${String(beijing.getUTCMinutes()).padStart(2, '0')}`
+    return `${beijing.getUTCMonth() + 1}月${beijing.getUTCDate()}日 ${clock}`
+  }
   return dateFormat('datetime', {
     month: 'short',
     day: 'numeric',
     hour: '2-digit',
     minute: '2-digit',
     timeZone: 'Asia/Shanghai',
-  }).format(new Date(value))
+  }).format(instant)
 }
 
 /** "2026-11" → 2026年11月 / November 2026. */
@@ -86,13 +96,10 @@ export function formatPeriod(period: string): string {
   return dateFormat('period', { year: 'numeric', month: 'long' }).format(date)
 }
 
-/** Beijing time is UTC+8 all year round (China has had no summer time since 1991). */
-const BEIJING_OFFSET_MS = 8 * 3_600_000
-
 /**
  * The current month (YYYY-MM) and today (YYYY-MM-DD) in Beijing time. Plain arithmetic, not
- * Intl with a timezone: the home page asks at start-up, when loading the timezone data would
- * cost a slow phone about 100 ms.
+ * Intl with a timezone: pages ask at start-up, when loading the timezone data would cost a slow
+ * phone about 100 ms.
  */
 export function beijingToday(now: Date = new Date()): string {
   return new Date(now.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 10)

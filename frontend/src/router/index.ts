@@ -2,9 +2,11 @@
 import {
   createRouter,
   createWebHistory,
+  START_LOCATION,
   type RouteLocationNormalized,
   type RouteRecordRaw,
   type Router,
+  type RouterScrollBehavior,
 } from 'vue-router'
 import type { Me, Role } from '@/api/types'
 import { useAuthStore } from '@/stores/auth'
@@ -230,11 +232,18 @@ export async function guard(to: RouteLocationNormalized) {
   return true
 }
 
+/**
+ * A new screen starts at its top; the first one already is there (scrolling would only force a
+ * layout while the app starts), unless a reload brings back where it was.
+ */
+export const scrollBehavior: RouterScrollBehavior = (_to, from, saved) =>
+  saved ?? (from === START_LOCATION ? false : { top: 0 })
+
 export function createAppRouter(): Router {
   const router = createRouter({
     history: createWebHistory(import.meta.env.BASE_URL),
     routes,
-    scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+    scrollBehavior,
   })
   router.beforeEach(guard)
   router.afterEach((to) => {

@@ -2,7 +2,7 @@
 // be exactly what Intl writes.
 import { afterEach, describe, expect, it } from 'vitest'
 import { i18n } from '@/locales'
-import { beijingToday, formatDate, formatPeriod, formatPoints } from '@/lib/format'
+import { beijingToday, formatDate, formatDateTime, formatPeriod, formatPoints } from '@/lib/format'
 
 const intlPoints = (locale: string, n: number) =>
   new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(n)
@@ -36,6 +36,18 @@ describe('format', () => {
       expect(formatDate(`2026-${mm}-09`)).toBe(day.format(new Date(2026, m - 1, 9)))
     }
     expect(formatDate('2026-02-30')).toBe(day.format(new Date(2026, 1, 30)))
+  })
+
+  it('writes an instant in Beijing time in Chinese as Intl does', () => {
+    const options = { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Shanghai' } as const
+    const intl = new Intl.DateTimeFormat('zh-CN', options)
+    const instants = ['2026-11-20T02:05:00Z', '2026-12-31T15:59:59Z', '2026-12-31T16:00:00Z', '2026-03-04T00:00:00+08:00', '2024-02-29T23:30:00.123456+08:00']
+    for (let h = 0; h < 24 * 400; h += 37) instants.push(new Date(Date.UTC(2026, 0, 1) + h * 3_600_000 + h * 61_000).toISOString())
+    for (const value of instants) expect(formatDateTime(value), value).toBe(intl.format(new Date(value)))
+    expect(formatDateTime(null)).toBe('')
+    i18n.global.locale.value = 'en'
+    const english = new Intl.DateTimeFormat('en-GB', options)
+    expect(formatDateTime('2026-11-20T02:05:00Z')).toBe(english.format(new Date('2026-11-20T02:05:00Z')))
   })
 
   it('tells the day in Beijing', () => {

@@ -1,14 +1,14 @@
 // The route guard: sign-in first, forced password change, safe redirects.
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
-import { createMemoryHistory, createRouter, type Router } from 'vue-router'
+import { createMemoryHistory, createRouter, START_LOCATION, type Router } from 'vue-router'
 import { ApiError } from '@/api/http'
 
 vi.mock('@/api/auth', () => ({ login: vi.fn(), refresh: vi.fn(), logout: vi.fn(), changePassword: vi.fn() }))
 vi.mock('@/api/me', () => ({ getMe: vi.fn() }))
 
 const authApi = await import('@/api/auth')
-const { guard, routes, safeRedirect } = await import('@/router')
+const { guard, routes, safeRedirect, scrollBehavior } = await import('@/router')
 const { useAuthStore } = await import('@/stores/auth')
 
 function makeRouter(): Router {
@@ -75,5 +75,19 @@ describe('safeRedirect', () => {
     expect(safeRedirect('https://evil.example')).toBe('/')
     expect(safeRedirect('/login')).toBe('/')
     expect(safeRedirect(undefined)).toBe('/')
+  })
+})
+
+describe('scrollBehavior', () => {
+  it('leaves the first screen where it is, brings a reload back and starts a new screen at its top', async () => {
+    const router = makeRouter()
+    await router.push('/login')
+    const login = router.currentRoute.value
+    await router.push('/activate')
+    const to = router.currentRoute.value
+    expect(scrollBehavior(to, START_LOCATION, null)).toBe(false)
+    expect(scrollBehavior(to, START_LOCATION, { left: 0, top: 300 })).toEqual({ left: 0, top: 300 })
+    expect(scrollBehavior(to, login, null)).toEqual({ top: 0 })
+    expect(scrollBehavior(to, login, { left: 0, top: 120 })).toEqual({ left: 0, top: 120 })
   })
 })
