@@ -60,25 +60,31 @@ configureHttp({
  * Fetch the code of the page being opened while the session is restored, instead of after it
  * (the router would only ask for it once its guard has finished); and once both are in, send the
  * reads the page exports as `readAhead`, whose answers the page then takes as it mounts.
+ * Resolves when those reads are in.
  */
-function preloadRouteComponents(): void {
+function preloadRouteComponents(): Promise<unknown> {
+  const reads: Promise<unknown>[] = []
   try {
     const target = router.resolve(location.pathname + location.search)
-    if (target.meta.public && target.name !== 'evaluate') return
-    if (target.name === 'home') prefetchHomeData()
+    if (target.meta.public && target.name !== 'evaluate') return Promise.resolve()
+    if (target.name === 'home') reads.push(prefetchHomeData())
     for (const record of target.matched) {
       const component = record.components?.default
       if (typeof component === 'function') {
         const loaded = (component as () => Promise<PageModule>)().catch((): PageModule => ({}))
         if (target.meta.public) continue
-        void Promise.all([loaded, auth.restore().catch(() => undefined)]).then(([page]) => {
-          if (page.readAhead && auth.me && signedIn()) page.readAhead(auth.me, target)
-        })
+        const restored = auth.restore().catch(() => undefined)
+        reads.push(
+          Promise.all([loaded, restored]).then(([page]) =>
+            page.readAhead && auth.me && signedIn() ? page.readAhead(auth.me, target) : undefined,
+          ),
+        )
       }
     }
   } catch {
     // A bad address: the router will deal with it.
   }
+  return Promise.allSettled(reads)
 }
 
 /** Signed in and free to read (no password change due): the page's reads may go out. */
@@ -87,22 +93,36 @@ function signedIn(): boolean {
 }
 
 /** The home page's reads go out as soon as the profile is known, not when the page mounts. */
-function prefetchHomeData(): void {
-  void auth
+function prefetchHomeData(): Promise<unknown> {
+  return auth
     .restore()
     .then(() => {
       const member = auth.me?.member
-      if (!member || !signedIn()) return
-      prefetchHomeReads(member.id, member.branch_id)
+      if (!member || !signedIn()) return undefined
+      return prefetchHomeReads(member.id, member.branch_id)
     })
     .catch(() => undefined)
 }
 
+/**
+ * How long the first screen waits for the reads sent ahead for it before it shows (with its own
+ * loading state) without them.
+ */
+const FIRST_READS_WAIT_MS = 1000
+
+/** `work` settled, or `ms` passed, whichever comes first. */
+function settledWithin(work: Promise<unknown>, ms: number): Promise<unknown> {
+  return Promise.race([work.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms))])
+}
+
 async function start() {
-  preloadRouteComponents()
+  const firstReads = preloadRouteComponents()
   const locale = savedLocale()
   if (locale !== 'zh-CN') await setLocale(locale)
   await router.isReady().catch(() => undefined)
+  // The first screen shows whole, with its data, rather than its loading state and then its data
+  // (one render, one layout), unless the data is slow to come.
+  await settledWithin(firstReads, FIRST_READS_WAIT_MS)
   const title = router.currentRoute.value.meta.title
   const appName = i18n.global.t('app.name')
   document.title = title ? `${i18n.global.t(title)} · ${appName}` : appName

@@ -29,12 +29,14 @@ export function homeReads(memberId: number, branchId: number): HomeReads {
   }
 }
 
-/** Start the reads ahead of the page (main.ts, when the app opens on the home page). */
-export function prefetchHomeReads(memberId: number, branchId: number): void {
+/**
+ * Start the reads ahead of the page (main.ts, when the app opens on the home page); settles when
+ * they are in. The page handles failures when it takes them; until then, none is left unhandled.
+ */
+export function prefetchHomeReads(memberId: number, branchId: number): Promise<unknown> {
   const reads = homeReads(memberId, branchId)
-  // The page handles failures when it takes them; until then, none is left unhandled.
-  for (const p of [reads.points, reads.unseen, reads.lastMonth]) p.catch(() => undefined)
   prefetched = reads
+  return Promise.allSettled([reads.points, reads.unseen, reads.lastMonth])
 }
 
 /** The reads started ahead for this member, once; otherwise new ones. */

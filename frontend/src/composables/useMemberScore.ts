@@ -87,10 +87,11 @@ export function nextSentence(projection: Projection, locale: string, t: Translat
   return locale.startsWith('zh') ? projection.next_sentence : nextText(projection, t)
 }
 
-/** The reads `load` makes, sent ahead of the page (ScorePage's readAhead). */
-export function readScoreAhead(memberId: number, year: number, branchId?: number | null): void {
-  memberScore(memberId, year, { ahead: true }).catch(() => undefined)
-  if (branchId) standardInForce(branchId, year, { ahead: true }).catch(() => undefined)
+/** The reads `load` makes, sent ahead of the page (ScorePage's readAhead); settles when they are in. */
+export function readScoreAhead(memberId: number, year: number, branchId?: number | null): Promise<unknown> {
+  const reads: Promise<unknown>[] = [memberScore(memberId, year, { ahead: true })]
+  if (branchId) reads.push(standardInForce(branchId, year, { ahead: true }))
+  return Promise.allSettled(reads)
 }
 
 export function useMemberScore() {

@@ -21,9 +21,10 @@ import grading from './grading'
  * What a page's module may export besides the component: `readAhead` sends the reads the page
  * will make (with `ahead: true`) as soon as the app knows who is signed in, while the page's
  * code is still loading, when the app opens on that page (main.ts); the page takes their answers.
+ * It returns a promise that settles (never rejects) once they are in.
  */
 export interface PageModule {
-  readAhead?: (me: Me, to: Pick<RouteLocationNormalized, 'params' | 'query'>) => void
+  readAhead?: (me: Me, to: Pick<RouteLocationNormalized, 'params' | 'query'>) => Promise<unknown> | undefined
 }
 
 declare module 'vue-router' {
