@@ -155,6 +155,17 @@ async def test_a_trusted_proxy_forwards_the_client_address(client, world, monkey
 # 5. Hashing off the loop; client credentials throttled
 
 
+def test_passwords_are_hashed_at_full_strength_outside_the_test_suite(monkeypatch):
+    """Only ENVIRONMENT=test hashes with argon2's smallest parameters; the app's own
+    environments keep 64 MiB, three passes and four lanes."""
+    for environment in ("development", "production"):
+        monkeypatch.setattr(settings, "environment", environment)
+        hashed = security._argon2id().hash("correct-horse-9")
+        assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    monkeypatch.setattr(settings, "environment", "test")
+    assert security._argon2id().hash("correct-horse-9").startswith("$argon2id$v=19$m=8,t=1,p=1$")
+
+
 async def test_password_hashing_runs_on_the_bounded_hashing_threads(monkeypatch):
     """argon2 runs on the few threads of the hashing pool, never on the event loop's."""
     seen: list[str] = []
