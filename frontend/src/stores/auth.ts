@@ -101,13 +101,17 @@ export const useAuthStore = defineStore('auth', () => {
     clear()
   }
 
-  async function loadMe(): Promise<Me> {
-    const result = await getMe()
+  /** The profile the server gave, with a token or from GET /me; kept for opening offline. */
+  function adoptProfile(result: Me): Me {
     me.value = result
-    // The server's word wins over what the token response said.
+    // The server's word wins over what an older token said.
     mustChangePassword.value = result.user.must_change_password
     void saveMeSnapshot(result)
     return result
+  }
+
+  async function loadMe(): Promise<Me> {
+    return adoptProfile(await getMe())
   }
 
   /** Carry on with the saved profile; false when there is none worth using. */
@@ -128,12 +132,7 @@ export const useAuthStore = defineStore('auth', () => {
     expiredFor.value = null
     // A new session replaces the cookie an offline sign-out could not revoke.
     void setLogoutPending(false)
-    try {
-      await loadMe()
-    } catch (error) {
-      clear()
-      throw error
-    }
+    adoptProfile(tokens.me)
     return { mustChangePassword: mustChangePassword.value }
   }
 
@@ -155,7 +154,7 @@ export const useAuthStore = defineStore('auth', () => {
     if (offlineSession.value) {
       // Back online through a request's 401: the real profile replaces the saved one.
       offlineSession.value = false
-      void loadMe().catch(() => undefined)
+      adoptProfile(tokens.me)
     }
     return accessToken.value
   }
@@ -200,23 +199,10 @@ export const useAuthStore = defineStore('auth', () => {
           return
         }
         applyTokens(tokens)
-        try {
-          await loadMe()
-        } catch (error) {
-          // Token in hand but the profile did not come: the saved one will do for now.
-          if (!(isTransientError(error) && (await adoptSavedProfile()))) clear()
-        }
+        adoptProfile(tokens.me)
       })()
     }
     return restoring
-  }
-
-  async function adoptSavedProfile(): Promise<boolean> {
-    const snapshot = await loadMeSnapshot()
-    if (!snapshot) return false
-    me.value = snapshot.me
-    mustChangePassword.value = snapshot.me.user.must_change_password
-    return true
   }
 
   /**
@@ -238,7 +224,7 @@ export const useAuthStore = defineStore('auth', () => {
       }
       applyTokens(tokens)
       offlineSession.value = false
-      await loadMe().catch(() => undefined)
+      adoptProfile(tokens.me)
       return 'online' as const
     })().finally(() => {
       resuming = null
@@ -254,10 +240,10 @@ export const useAuthStore = defineStore('auth', () => {
     try {
       const tokens = await rotate()
       applyTokens(tokens)
+      adoptProfile(tokens.me)
     } catch {
       // Keep the current token; a later 401 goes through the normal refresh path.
     }
-    await loadMe().catch(() => undefined)
   }
 
   /** Register extra sign-out steps; returns a function that removes them. */

@@ -16,12 +16,6 @@ const authApi = await import('@/api/auth')
 const meApi = await import('@/api/me')
 const { useAuthStore } = await import('@/stores/auth')
 
-const tokens = (access: string, mustChange = false): TokenResponse => ({
-  access_token: access,
-  token_type: 'bearer',
-  expires_in: 900,
-  must_change_password: mustChange,
-})
 const secretary = (mustChange = false): Me => ({
   user: {
     id: 2,
@@ -47,6 +41,13 @@ const secretary = (mustChange = false): Me => ({
     { role: 'secretary', organisation_id: 3, organisation_name: '第一党支部', organisation_kind: 'branch' },
   ],
 })
+const tokens = (access: string, mustChange = false, me: Me = secretary(mustChange)): TokenResponse => ({
+  access_token: access,
+  token_type: 'bearer',
+  expires_in: 900,
+  must_change_password: mustChange,
+  me,
+})
 const unauthorized = (code: string) => new ApiError({ status: 401, code, title: 'Unauthorized' })
 
 beforeEach(() => {
@@ -59,9 +60,8 @@ beforeEach(() => {
 })
 
 describe('login', () => {
-  it('keeps the token in memory and loads the profile', async () => {
+  it('keeps the token in memory and takes the profile that came with it', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1'))
-    vi.mocked(meApi.getMe).mockResolvedValue(secretary())
     const auth = useAuthStore()
     await expect(auth.login('secretary1', 'pw')).resolves.toEqual({ mustChangePassword: false })
     expect(auth.accessToken).toBe('t1')
@@ -70,6 +70,7 @@ describe('login', () => {
     expect(auth.hasRole('secretary')).toBe(true)
     expect(auth.hasRole('org_admin')).toBe(false)
     expect(localStorage.length).toBe(0)
+    expect(meApi.getMe).not.toHaveBeenCalled()
   })
 
   it('reports a required password change', async () => {
@@ -89,12 +90,13 @@ describe('login', () => {
   })
 
   it('falls back to the display name without a member record, and counts superadmin', async () => {
-    vi.mocked(authApi.login).mockResolvedValue(tokens('t1'))
-    vi.mocked(meApi.getMe).mockResolvedValue({
-      user: { id: 1, username: 'admin', display_name: '管理员', must_change_password: false, is_superadmin: true, locale: 'zh-CN' },
-      member: null,
-      roles: [],
-    })
+    vi.mocked(authApi.login).mockResolvedValue(
+      tokens('t1', false, {
+        user: { id: 1, username: 'admin', display_name: '管理员', must_change_password: false, is_superadmin: true, locale: 'zh-CN' },
+        member: null,
+        roles: [],
+      }),
+    )
     const auth = useAuthStore()
     await auth.login('admin', 'pw')
     expect(auth.displayName).toBe('管理员')
@@ -105,13 +107,13 @@ describe('login', () => {
 describe('restore', () => {
   it('resumes the session from the refresh cookie, once', async () => {
     vi.mocked(authApi.refresh).mockResolvedValue(tokens('t2'))
-    vi.mocked(meApi.getMe).mockResolvedValue(secretary())
     const auth = useAuthStore()
     await Promise.all([auth.restore(), auth.restore()])
     await auth.restore()
     expect(authApi.refresh).toHaveBeenCalledOnce()
     expect(auth.accessToken).toBe('t2')
     expect(auth.me?.user.username).toBe('secretary1')
+    expect(meApi.getMe).not.toHaveBeenCalled()
   })
 
   it('stays signed out without a valid refresh cookie', async () => {
@@ -139,7 +141,6 @@ describe('refresh', () => {
 describe('changePassword', () => {
   it('lifts the forced change and swaps in a fresh token', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1', true))
-    vi.mocked(meApi.getMe).mockResolvedValueOnce(secretary(true)).mockResolvedValue(secretary(false))
     vi.mocked(authApi.changePassword).mockResolvedValue(undefined)
     vi.mocked(authApi.refresh).mockResolvedValue(tokens('t3'))
     const auth = useAuthStore()

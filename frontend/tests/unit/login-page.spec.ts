@@ -86,11 +86,11 @@ describe('LoginPage', () => {
       token_type: 'bearer',
       expires_in: 900,
       must_change_password: true,
-    })
-    vi.mocked(meApi.getMe).mockResolvedValue({
-      user: { id: 9, username: '13912345678', display_name: '测试党员', must_change_password: true, is_superadmin: false, locale: 'zh-CN' },
-      member: null,
-      roles: [],
+      me: {
+        user: { id: 9, username: '13912345678', display_name: '测试党员', must_change_password: true, is_superadmin: false, locale: 'zh-CN' },
+        member: null,
+        roles: [],
+      },
     })
     const { wrapper, router } = await mountLogin()
     await submit(wrapper, '13912345678', 'initial')

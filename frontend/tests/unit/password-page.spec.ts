@@ -115,8 +115,8 @@ describe('PasswordPage', () => {
       token_type: 'bearer',
       expires_in: 900,
       must_change_password: false,
+      me: me(false),
     })
-    vi.mocked(meApi.getMe).mockResolvedValue(me(false))
     const { wrapper, router } = await mountPage()
     await fill(wrapper, 'initial-pw', 'a-new-password', 'a-new-password')
     expect(router.currentRoute.value.name).toBe('home')
