@@ -50,10 +50,10 @@ export const useAuthStore = defineStore('auth', () => {
    */
   const refreshesInFlight = ref(0)
 
-  async function rotate(): Promise<TokenResponse> {
+  async function rotate(options?: { lock?: boolean }): Promise<TokenResponse> {
     refreshesInFlight.value += 1
     try {
-      return await authApi.refresh()
+      return await authApi.refresh(options)
     } finally {
       refreshesInFlight.value -= 1
     }
@@ -181,7 +181,7 @@ export const useAuthStore = defineStore('auth', () => {
         if (accessToken.value) return
         // The refresh goes out while the device's flag is read (not after): a pending sign-out
         // needs a fresh token too, to revoke the session with it.
-        const rotation = rotate()
+        const rotation = rotate({ lock: false })
         rotation.catch(() => undefined)
         if (await logoutPending()) {
           await finishPendingLogout(rotation)
