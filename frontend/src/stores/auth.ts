@@ -7,7 +7,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import * as authApi from '@/api/auth'
-import { getMe } from '@/api/me'
 import type { Me, Role, TokenResponse } from '@/api/types'
 import {
   decideAfterRefreshFailure,
@@ -101,17 +100,12 @@ export const useAuthStore = defineStore('auth', () => {
     clear()
   }
 
-  /** The profile the server gave, with a token or from GET /me; kept for opening offline. */
-  function adoptProfile(result: Me): Me {
+  /** The profile the server gave with a token; kept for opening offline. */
+  function adoptProfile(result: Me): void {
     me.value = result
     // The server's word wins over what an older token said.
     mustChangePassword.value = result.user.must_change_password
     void saveMeSnapshot(result)
-    return result
-  }
-
-  async function loadMe(): Promise<Me> {
-    return adoptProfile(await getMe())
   }
 
   /** Carry on with the saved profile; false when there is none worth using. */
@@ -292,7 +286,6 @@ export const useAuthStore = defineStore('auth', () => {
     displayName,
     hasRole,
     clear,
-    loadMe,
     login,
     refresh,
     restore,

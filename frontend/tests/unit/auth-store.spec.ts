@@ -10,10 +10,8 @@ vi.mock('@/api/auth', () => ({
   logout: vi.fn(),
   changePassword: vi.fn(),
 }))
-vi.mock('@/api/me', () => ({ getMe: vi.fn() }))
 
 const authApi = await import('@/api/auth')
-const meApi = await import('@/api/me')
 const { useAuthStore } = await import('@/stores/auth')
 
 const secretary = (mustChange = false): Me => ({
@@ -56,7 +54,6 @@ beforeEach(() => {
   vi.mocked(authApi.refresh).mockReset()
   vi.mocked(authApi.logout).mockReset()
   vi.mocked(authApi.changePassword).mockReset()
-  vi.mocked(meApi.getMe).mockReset()
 })
 
 describe('login', () => {
@@ -70,12 +67,10 @@ describe('login', () => {
     expect(auth.hasRole('secretary')).toBe(true)
     expect(auth.hasRole('org_admin')).toBe(false)
     expect(localStorage.length).toBe(0)
-    expect(meApi.getMe).not.toHaveBeenCalled()
   })
 
   it('reports a required password change', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1', true))
-    vi.mocked(meApi.getMe).mockResolvedValue(secretary(true))
     const auth = useAuthStore()
     await expect(auth.login('13912345678', 'init')).resolves.toEqual({ mustChangePassword: true })
     expect(auth.mustChangePassword).toBe(true)
@@ -86,7 +81,6 @@ describe('login', () => {
     const auth = useAuthStore()
     await expect(auth.login('secretary1', 'nope')).rejects.toMatchObject({ code: 'invalid_credentials' })
     expect(auth.isAuthenticated).toBe(false)
-    expect(meApi.getMe).not.toHaveBeenCalled()
   })
 
   it('falls back to the display name without a member record, and counts superadmin', async () => {
@@ -114,7 +108,6 @@ describe('restore', () => {
     expect(authApi.refresh).toHaveBeenCalledWith({ lock: false })
     expect(auth.accessToken).toBe('t2')
     expect(auth.me?.user.username).toBe('secretary1')
-    expect(meApi.getMe).not.toHaveBeenCalled()
   })
 
   it('stays signed out without a valid refresh cookie', async () => {
@@ -122,14 +115,12 @@ describe('restore', () => {
     const auth = useAuthStore()
     await auth.restore()
     expect(auth.isAuthenticated).toBe(false)
-    expect(meApi.getMe).not.toHaveBeenCalled()
   })
 })
 
 describe('refresh', () => {
   it('clears the session when the cookie is gone', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1'))
-    vi.mocked(meApi.getMe).mockResolvedValue(secretary())
     vi.mocked(authApi.refresh).mockRejectedValue(unauthorized('invalid_refresh_token'))
     const auth = useAuthStore()
     await auth.login('secretary1', 'pw')
@@ -154,7 +145,6 @@ describe('changePassword', () => {
 
   it('keeps the flag when the server refuses', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1', true))
-    vi.mocked(meApi.getMe).mockResolvedValue(secretary(true))
     vi.mocked(authApi.changePassword).mockRejectedValue(
       new ApiError({ status: 400, code: 'wrong_password', title: 'Bad Request' }),
     )
@@ -170,7 +160,6 @@ describe('changePassword', () => {
 describe('logout', () => {
   it('forgets the session even when the server call fails', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1'))
-    vi.mocked(meApi.getMe).mockResolvedValue(secretary())
     vi.mocked(authApi.logout).mockRejectedValue(new ApiError({ status: 0, code: 'network_error', title: 'x' }))
     const auth = useAuthStore()
     await auth.login('secretary1', 'pw')
@@ -184,7 +173,6 @@ describe('logout', () => {
 describe('an expired sign-in', () => {
   it('remembers whose sign-in the server ended, until someone signs in again', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1'))
-    vi.mocked(meApi.getMe).mockResolvedValue(secretary())
     vi.mocked(authApi.refresh).mockRejectedValue(unauthorized('invalid_refresh_token'))
     const auth = useAuthStore()
     await auth.login('secretary1', 'pw')
@@ -200,7 +188,6 @@ describe('an expired sign-in', () => {
 
   it('is not an expiry when the server is out of reach, nor after a sign-out', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1'))
-    vi.mocked(meApi.getMe).mockResolvedValue(secretary())
     vi.mocked(authApi.refresh).mockRejectedValue(new ApiError({ status: 0, code: 'network_error', title: 'x' }))
     vi.mocked(authApi.logout).mockResolvedValue(undefined)
     const auth = useAuthStore()
@@ -213,7 +200,6 @@ describe('an expired sign-in', () => {
 
   it('keeps the access token out of web storage', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('eyJhbGciOi.secret.sig'))
-    vi.mocked(meApi.getMe).mockResolvedValue(secretary())
     await useAuthStore().login('secretary1', 'pw')
     const stored = [localStorage, sessionStorage].flatMap((s) =>
       Array.from({ length: s.length }, (_, i) => `${s.key(i)}=${s.getItem(s.key(i) as string)}`),

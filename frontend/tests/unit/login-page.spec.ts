@@ -7,13 +7,11 @@ import { ApiError } from '@/api/http'
 import { i18n } from '@/locales'
 
 vi.mock('@/api/auth', () => ({ login: vi.fn(), refresh: vi.fn(), logout: vi.fn(), changePassword: vi.fn() }))
-vi.mock('@/api/me', () => ({ getMe: vi.fn() }))
 
 const waiting = vi.hoisted(() => ({ count: 0 }))
 vi.mock('@/stores/outbox', () => ({ useOutboxStore: () => ({ countFor: async () => waiting.count }) }))
 
 const authApi = await import('@/api/auth')
-const meApi = await import('@/api/me')
 const { useAuthStore } = await import('@/stores/auth')
 const { default: LoginPage } = await import('@/pages/LoginPage.vue')
 
@@ -43,7 +41,6 @@ async function submit(wrapper: Awaited<ReturnType<typeof mountLogin>>['wrapper']
 beforeEach(() => {
   setActivePinia(createPinia())
   vi.mocked(authApi.login).mockReset()
-  vi.mocked(meApi.getMe).mockReset()
 })
 
 describe('LoginPage', () => {

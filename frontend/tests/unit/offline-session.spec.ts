@@ -7,10 +7,8 @@ import { ApiError } from '@/api/http'
 import type { Me, TokenResponse } from '@/api/types'
 
 vi.mock('@/api/auth', () => ({ login: vi.fn(), refresh: vi.fn(), logout: vi.fn(), changePassword: vi.fn() }))
-vi.mock('@/api/me', () => ({ getMe: vi.fn() }))
 
 const authApi = await import('@/api/auth')
-const meApi = await import('@/api/me')
 const { useAuthStore } = await import('@/stores/auth')
 const { guard, routes } = await import('@/router')
 const { createMemoryStorage, setOfflineStorage } = await import('@/offline/storage')
@@ -49,7 +47,7 @@ beforeEach(() => {
   setActivePinia(createPinia())
   storage = createMemoryStorage()
   setOfflineStorage(storage)
-  for (const fn of [authApi.login, authApi.refresh, authApi.logout, meApi.getMe]) vi.mocked(fn).mockReset()
+  for (const fn of [authApi.login, authApi.refresh, authApi.logout]) vi.mocked(fn).mockReset()
 })
 
 /** An earlier visit: signed in online, so the profile was saved. */
@@ -88,7 +86,6 @@ describe('restore without a network', () => {
     expect(auth.accessToken).toBeNull()
     expect(auth.displayName).toBe('李明')
     expect(auth.hasRole('member')).toBe(true)
-    expect(meApi.getMe).not.toHaveBeenCalled() // the profile came with the earlier sign-in
   })
 
   it('lets the guard through to member pages in an offline session', async () => {
@@ -192,7 +189,6 @@ describe('back online', () => {
 describe('sign-out', () => {
   it('forgets the profile and the cached answers', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1'))
-    vi.mocked(meApi.getMe).mockResolvedValue(member1)
     vi.mocked(authApi.logout).mockResolvedValue(undefined)
     const auth = useAuthStore()
     await auth.login('member1', 'pw')

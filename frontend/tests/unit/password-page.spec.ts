@@ -7,10 +7,8 @@ import { ApiError } from '@/api/http'
 import { i18n } from '@/locales'
 
 vi.mock('@/api/auth', () => ({ login: vi.fn(), refresh: vi.fn(), logout: vi.fn(), changePassword: vi.fn() }))
-vi.mock('@/api/me', () => ({ getMe: vi.fn() }))
 
 const authApi = await import('@/api/auth')
-const meApi = await import('@/api/me')
 const { useAuthStore } = await import('@/stores/auth')
 const { default: PasswordPage } = await import('@/pages/PasswordPage.vue')
 
@@ -53,7 +51,6 @@ beforeEach(() => {
   setActivePinia(createPinia())
   vi.mocked(authApi.changePassword).mockReset()
   vi.mocked(authApi.refresh).mockReset()
-  vi.mocked(meApi.getMe).mockReset()
 })
 
 describe('PasswordPage', () => {
