@@ -27,15 +27,11 @@ function lockManager(): LockManagerLike | null {
  * the other tab received, not the one just rotated. Browsers without navigator.locks refresh at
  * once: the server answers a concurrent use of the just-rotated cookie with the same successor
  * for a few seconds, so such tabs are not signed out either.
- *
- * `{ lock: false }` sends at once, for the restore as the app starts: the lock is granted in a task
- * of its own, which comes only after the page's code has loaded and run, and the refresh would
- * wait for all of it; a tab refreshing at that same moment is covered by the server's grace.
  */
-export function refresh(options: { lock?: boolean } = {}): Promise<TokenResponse> {
+export function refresh(): Promise<TokenResponse> {
   const call = () =>
     http.post<TokenResponse>('/auth/refresh', undefined, { auth: false, silent: true })
-  const locks = options.lock === false ? null : lockManager()
+  const locks = lockManager()
   if (!locks) return call()
   let called = false
   return locks

@@ -49,10 +49,10 @@ export const useAuthStore = defineStore('auth', () => {
    */
   const refreshesInFlight = ref(0)
 
-  async function rotate(options?: { lock?: boolean }): Promise<TokenResponse> {
+  async function rotate(): Promise<TokenResponse> {
     refreshesInFlight.value += 1
     try {
-      return await authApi.refresh(options)
+      return await authApi.refresh()
     } finally {
       refreshesInFlight.value -= 1
     }
@@ -175,7 +175,7 @@ export const useAuthStore = defineStore('auth', () => {
         if (accessToken.value) return
         // The refresh goes out while the device's flag is read (not after): a pending sign-out
         // needs a fresh token too, to revoke the session with it.
-        const rotation = rotate({ lock: false })
+        const rotation = rotate()
         rotation.catch(() => undefined)
         if (await logoutPending()) {
           await finishPendingLogout(rotation)

@@ -105,7 +105,6 @@ describe('restore', () => {
     await Promise.all([auth.restore(), auth.restore()])
     await auth.restore()
     expect(authApi.refresh).toHaveBeenCalledOnce()
-    expect(authApi.refresh).toHaveBeenCalledWith({ lock: false })
     expect(auth.accessToken).toBe('t2')
     expect(auth.me?.user.username).toBe('secretary1')
   })

@@ -298,17 +298,6 @@ describe('refresh across tabs', () => {
     expect(fetchMock.mock.calls[0][0]).toBe('/api/v1/auth/refresh')
   })
 
-  it('sends the start-up refresh at once, in the same task, without waiting for the lock', async () => {
-    const locks = fakeLocks()
-    vi.stubGlobal('navigator', { ...navigator, locks })
-    const { refresh } = await import('@/api/auth')
-    fetchMock.mockResolvedValue(rotated('t1'))
-    const answer = refresh({ lock: false })
-    expect(fetchMock).toHaveBeenCalledTimes(1)
-    await expect(answer).resolves.toMatchObject({ access_token: 't1' })
-    expect(locks.request).not.toHaveBeenCalled()
-  })
-
   it('refreshes without a lock where the browser has none', async () => {
     vi.stubGlobal('navigator', { ...navigator, locks: undefined })
     const { refresh } = await import('@/api/auth')
