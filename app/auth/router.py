@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Depends, Form, Response, status
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import service
 from app.auth.deps import ClientAddress, SameOrigin
@@ -20,7 +19,6 @@ from app.config import settings
 from app.db import SessionDep
 from app.deps import CurrentPrincipalAny, CurrentUser
 from app.errors import AppError
-from app.models import User
 
 router = APIRouter(tags=["auth"])
 REFRESH_COOKIE = "vp_refresh"
@@ -37,17 +35,6 @@ def _set_refresh(response: Response, token: str) -> None:
         httponly=True,
         secure=settings.cookie_secure,
         samesite="strict",
-    )
-
-
-async def _tokens(session: AsyncSession, user: User, access: str, ttl: int) -> TokenResponse:
-    """A sign-in's or refresh's answer: the access token and the profile GET /me gives."""
-    profile = MeResponse.model_validate(await service.me(session=session, user=user))
-    return TokenResponse(
-        access_token=access,
-        expires_in=ttl,
-        must_change_password=user.must_change_password,
-        me=profile,
     )
 
 
@@ -68,7 +55,9 @@ async def login(
         address=address,
     )
     _set_refresh(response, refresh)
-    return await _tokens(session, user, access, ttl)
+    return TokenResponse(
+        access_token=access, expires_in=ttl, must_change_password=user.must_change_password
+    )
 
 
 @router.post("/auth/refresh", response_model=TokenResponse, dependencies=[SameOrigin])
@@ -83,7 +72,9 @@ async def refresh(
         session=session, attempts=attempts, token=token
     )
     _set_refresh(response, new_refresh)
-    return await _tokens(session, user, access, ttl)
+    return TokenResponse(
+        access_token=access, expires_in=ttl, must_change_password=user.must_change_password
+    )
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, dependencies=[SameOrigin])

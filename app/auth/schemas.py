@@ -18,6 +18,13 @@ class PasswordChange(InputModel):
     new_password: Password
 
 
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    must_change_password: bool = False
+
+
 class ServiceTokenResponse(BaseModel):
     access_token: str
     token_type: str = "bearer"
@@ -57,12 +64,3 @@ class MeResponse(BaseModel):
     user: MeUser
     member: MeMember | None
     roles: list[MeRole]
-
-
-class TokenResponse(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
-    expires_in: int
-    must_change_password: bool = False
-    # The profile GET /me gives, so that an app starting up or signing in needs no second request.
-    me: MeResponse

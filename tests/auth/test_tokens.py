@@ -94,18 +94,6 @@ async def test_refresh_rotates_the_cookie(client, world):
     assert (await _me(client, r.json()["access_token"])).status_code == 200
 
 
-async def test_sign_in_and_refresh_answer_with_the_profile_me_gives(client, world):
-    """The app starts with one request, not two: the token's answer carries GET /me's profile."""
-    signed_in = await client.post(
-        "/api/v1/auth/login", json={"username": "secretary_a", "password": PASSWORD}
-    )
-    refreshed = await client.post("/api/v1/auth/refresh")
-    me = await _me(client, refreshed.json()["access_token"])
-    assert signed_in.json()["me"] == refreshed.json()["me"] == me.json()
-    assert me.json()["member"]["branch_name"] == "第一党支部"
-    assert {r["role"] for r in me.json()["roles"]} == {"member", "secretary"}
-
-
 async def test_reused_refresh_token_revokes_the_family(client, world, monkeypatch):
     await login(client, "admin")
     stolen = client.cookies.get("vp_refresh")

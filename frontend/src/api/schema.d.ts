@@ -5170,7 +5170,6 @@ export interface components {
             access_token: string;
             /** Expires In */
             expires_in: number;
-            me: components["schemas"]["MeResponse"];
             /**
              * Must Change Password
              * @default false

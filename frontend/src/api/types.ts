@@ -17,6 +17,7 @@ export type MemberCategory = Schemas['MemberCreate']['category']
 export type OrganisationKind = Schemas['OrganisationCreate']['kind']
 export type Organisation = Schemas['OrganisationPublic']
 
+export type TokenResponse = Schemas['TokenResponse']
 export type MeUser = Schemas['MeUser']
 export type MeMember = Narrow<Schemas['MeMember'], { category: MemberCategory }>
 export type RoleAssignment = Narrow<
@@ -24,7 +25,6 @@ export type RoleAssignment = Narrow<
   { role: Role; organisation_kind: OrganisationKind }
 >
 export type Me = Narrow<Schemas['MeResponse'], { member: MeMember | null; roles: RoleAssignment[] }>
-export type TokenResponse = Narrow<Schemas['TokenResponse'], { me: Me }>
 
 // ---- The monthly cycle (claims, the branch's month, points) --------------------------------
 

@@ -7,6 +7,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import * as authApi from '@/api/auth'
+import { getMe } from '@/api/me'
 import type { Me, Role, TokenResponse } from '@/api/types'
 import {
   decideAfterRefreshFailure,
@@ -100,12 +101,13 @@ export const useAuthStore = defineStore('auth', () => {
     clear()
   }
 
-  /** The profile the server gave with a token; kept for opening offline. */
-  function adoptProfile(result: Me): void {
+  async function loadMe(): Promise<Me> {
+    const result = await getMe()
     me.value = result
-    // The server's word wins over what an older token said.
+    // The server's word wins over what the token response said.
     mustChangePassword.value = result.user.must_change_password
     void saveMeSnapshot(result)
+    return result
   }
 
   /** Carry on with the saved profile; false when there is none worth using. */
@@ -126,7 +128,12 @@ export const useAuthStore = defineStore('auth', () => {
     expiredFor.value = null
     // A new session replaces the cookie an offline sign-out could not revoke.
     void setLogoutPending(false)
-    adoptProfile(tokens.me)
+    try {
+      await loadMe()
+    } catch (error) {
+      clear()
+      throw error
+    }
     return { mustChangePassword: mustChangePassword.value }
   }
 
@@ -148,7 +155,7 @@ export const useAuthStore = defineStore('auth', () => {
     if (offlineSession.value) {
       // Back online through a request's 401: the real profile replaces the saved one.
       offlineSession.value = false
-      adoptProfile(tokens.me)
+      void loadMe().catch(() => undefined)
     }
     return accessToken.value
   }
@@ -193,10 +200,23 @@ export const useAuthStore = defineStore('auth', () => {
           return
         }
         applyTokens(tokens)
-        adoptProfile(tokens.me)
+        try {
+          await loadMe()
+        } catch (error) {
+          // Token in hand but the profile did not come: the saved one will do for now.
+          if (!(isTransientError(error) && (await adoptSavedProfile()))) clear()
+        }
       })()
     }
     return restoring
+  }
+
+  async function adoptSavedProfile(): Promise<boolean> {
+    const snapshot = await loadMeSnapshot()
+    if (!snapshot) return false
+    me.value = snapshot.me
+    mustChangePassword.value = snapshot.me.user.must_change_password
+    return true
   }
 
   /**
@@ -218,7 +238,7 @@ export const useAuthStore = defineStore('auth', () => {
       }
       applyTokens(tokens)
       offlineSession.value = false
-      adoptProfile(tokens.me)
+      await loadMe().catch(() => undefined)
       return 'online' as const
     })().finally(() => {
       resuming = null
@@ -234,10 +254,10 @@ export const useAuthStore = defineStore('auth', () => {
     try {
       const tokens = await rotate()
       applyTokens(tokens)
-      adoptProfile(tokens.me)
     } catch {
       // Keep the current token; a later 401 goes through the normal refresh path.
     }
+    await loadMe().catch(() => undefined)
   }
 
   /** Register extra sign-out steps; returns a function that removes them. */
@@ -286,6 +306,7 @@ export const useAuthStore = defineStore('auth', () => {
     displayName,
     hasRole,
     clear,
+    loadMe,
     login,
     refresh,
     restore,

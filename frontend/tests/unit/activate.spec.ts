@@ -9,6 +9,7 @@ import { i18n } from '@/locales'
 
 vi.mock('@/api/imports', () => ({ activate: vi.fn() }))
 vi.mock('@/api/auth', () => ({ login: vi.fn(), refresh: vi.fn(), logout: vi.fn(), changePassword: vi.fn() }))
+vi.mock('@/api/me', () => ({ getMe: vi.fn() }))
 vi.mock('@/stores/outbox', () => ({ useOutboxStore: () => ({ countFor: async () => 0 }) }))
 
 const importsApi = await import('@/api/imports')

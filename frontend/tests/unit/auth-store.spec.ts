@@ -10,10 +10,18 @@ vi.mock('@/api/auth', () => ({
   logout: vi.fn(),
   changePassword: vi.fn(),
 }))
+vi.mock('@/api/me', () => ({ getMe: vi.fn() }))
 
 const authApi = await import('@/api/auth')
+const meApi = await import('@/api/me')
 const { useAuthStore } = await import('@/stores/auth')
 
+const tokens = (access: string, mustChange = false): TokenResponse => ({
+  access_token: access,
+  token_type: 'bearer',
+  expires_in: 900,
+  must_change_password: mustChange,
+})
 const secretary = (mustChange = false): Me => ({
   user: {
     id: 2,
@@ -39,13 +47,6 @@ const secretary = (mustChange = false): Me => ({
     { role: 'secretary', organisation_id: 3, organisation_name: '第一党支部', organisation_kind: 'branch' },
   ],
 })
-const tokens = (access: string, mustChange = false, me: Me = secretary(mustChange)): TokenResponse => ({
-  access_token: access,
-  token_type: 'bearer',
-  expires_in: 900,
-  must_change_password: mustChange,
-  me,
-})
 const unauthorized = (code: string) => new ApiError({ status: 401, code, title: 'Unauthorized' })
 
 beforeEach(() => {
@@ -54,11 +55,13 @@ beforeEach(() => {
   vi.mocked(authApi.refresh).mockReset()
   vi.mocked(authApi.logout).mockReset()
   vi.mocked(authApi.changePassword).mockReset()
+  vi.mocked(meApi.getMe).mockReset()
 })
 
 describe('login', () => {
-  it('keeps the token in memory and takes the profile that came with it', async () => {
+  it('keeps the token in memory and loads the profile', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1'))
+    vi.mocked(meApi.getMe).mockResolvedValue(secretary())
     const auth = useAuthStore()
     await expect(auth.login('secretary1', 'pw')).resolves.toEqual({ mustChangePassword: false })
     expect(auth.accessToken).toBe('t1')
@@ -71,6 +74,7 @@ describe('login', () => {
 
   it('reports a required password change', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1', true))
+    vi.mocked(meApi.getMe).mockResolvedValue(secretary(true))
     const auth = useAuthStore()
     await expect(auth.login('13912345678', 'init')).resolves.toEqual({ mustChangePassword: true })
     expect(auth.mustChangePassword).toBe(true)
@@ -81,16 +85,16 @@ describe('login', () => {
     const auth = useAuthStore()
     await expect(auth.login('secretary1', 'nope')).rejects.toMatchObject({ code: 'invalid_credentials' })
     expect(auth.isAuthenticated).toBe(false)
+    expect(meApi.getMe).not.toHaveBeenCalled()
   })
 
   it('falls back to the display name without a member record, and counts superadmin', async () => {
-    vi.mocked(authApi.login).mockResolvedValue(
-      tokens('t1', false, {
-        user: { id: 1, username: 'admin', display_name: '管理员', must_change_password: false, is_superadmin: true, locale: 'zh-CN' },
-        member: null,
-        roles: [],
-      }),
-    )
+    vi.mocked(authApi.login).mockResolvedValue(tokens('t1'))
+    vi.mocked(meApi.getMe).mockResolvedValue({
+      user: { id: 1, username: 'admin', display_name: '管理员', must_change_password: false, is_superadmin: true, locale: 'zh-CN' },
+      member: null,
+      roles: [],
+    })
     const auth = useAuthStore()
     await auth.login('admin', 'pw')
     expect(auth.displayName).toBe('管理员')
@@ -101,6 +105,7 @@ describe('login', () => {
 describe('restore', () => {
   it('resumes the session from the refresh cookie, once', async () => {
     vi.mocked(authApi.refresh).mockResolvedValue(tokens('t2'))
+    vi.mocked(meApi.getMe).mockResolvedValue(secretary())
     const auth = useAuthStore()
     await Promise.all([auth.restore(), auth.restore()])
     await auth.restore()
@@ -114,12 +119,14 @@ describe('restore', () => {
     const auth = useAuthStore()
     await auth.restore()
     expect(auth.isAuthenticated).toBe(false)
+    expect(meApi.getMe).not.toHaveBeenCalled()
   })
 })
 
 describe('refresh', () => {
   it('clears the session when the cookie is gone', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1'))
+    vi.mocked(meApi.getMe).mockResolvedValue(secretary())
     vi.mocked(authApi.refresh).mockRejectedValue(unauthorized('invalid_refresh_token'))
     const auth = useAuthStore()
     await auth.login('secretary1', 'pw')
@@ -132,6 +139,7 @@ describe('refresh', () => {
 describe('changePassword', () => {
   it('lifts the forced change and swaps in a fresh token', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1', true))
+    vi.mocked(meApi.getMe).mockResolvedValueOnce(secretary(true)).mockResolvedValue(secretary(false))
     vi.mocked(authApi.changePassword).mockResolvedValue(undefined)
     vi.mocked(authApi.refresh).mockResolvedValue(tokens('t3'))
     const auth = useAuthStore()
@@ -144,6 +152,7 @@ describe('changePassword', () => {
 
   it('keeps the flag when the server refuses', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1', true))
+    vi.mocked(meApi.getMe).mockResolvedValue(secretary(true))
     vi.mocked(authApi.changePassword).mockRejectedValue(
       new ApiError({ status: 400, code: 'wrong_password', title: 'Bad Request' }),
     )
@@ -159,6 +168,7 @@ describe('changePassword', () => {
 describe('logout', () => {
   it('forgets the session even when the server call fails', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1'))
+    vi.mocked(meApi.getMe).mockResolvedValue(secretary())
     vi.mocked(authApi.logout).mockRejectedValue(new ApiError({ status: 0, code: 'network_error', title: 'x' }))
     const auth = useAuthStore()
     await auth.login('secretary1', 'pw')
@@ -172,6 +182,7 @@ describe('logout', () => {
 describe('an expired sign-in', () => {
   it('remembers whose sign-in the server ended, until someone signs in again', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1'))
+    vi.mocked(meApi.getMe).mockResolvedValue(secretary())
     vi.mocked(authApi.refresh).mockRejectedValue(unauthorized('invalid_refresh_token'))
     const auth = useAuthStore()
     await auth.login('secretary1', 'pw')
@@ -187,6 +198,7 @@ describe('an expired sign-in', () => {
 
   it('is not an expiry when the server is out of reach, nor after a sign-out', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1'))
+    vi.mocked(meApi.getMe).mockResolvedValue(secretary())
     vi.mocked(authApi.refresh).mockRejectedValue(new ApiError({ status: 0, code: 'network_error', title: 'x' }))
     vi.mocked(authApi.logout).mockResolvedValue(undefined)
     const auth = useAuthStore()
@@ -199,6 +211,7 @@ describe('an expired sign-in', () => {
 
   it('keeps the access token out of web storage', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('eyJhbGciOi.secret.sig'))
+    vi.mocked(meApi.getMe).mockResolvedValue(secretary())
     await useAuthStore().login('secretary1', 'pw')
     const stored = [localStorage, sessionStorage].flatMap((s) =>
       Array.from({ length: s.length }, (_, i) => `${s.key(i)}=${s.getItem(s.key(i) as string)}`),

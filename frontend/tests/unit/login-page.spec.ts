@@ -7,11 +7,13 @@ import { ApiError } from '@/api/http'
 import { i18n } from '@/locales'
 
 vi.mock('@/api/auth', () => ({ login: vi.fn(), refresh: vi.fn(), logout: vi.fn(), changePassword: vi.fn() }))
+vi.mock('@/api/me', () => ({ getMe: vi.fn() }))
 
 const waiting = vi.hoisted(() => ({ count: 0 }))
 vi.mock('@/stores/outbox', () => ({ useOutboxStore: () => ({ countFor: async () => waiting.count }) }))
 
 const authApi = await import('@/api/auth')
+const meApi = await import('@/api/me')
 const { useAuthStore } = await import('@/stores/auth')
 const { default: LoginPage } = await import('@/pages/LoginPage.vue')
 
@@ -41,6 +43,7 @@ async function submit(wrapper: Awaited<ReturnType<typeof mountLogin>>['wrapper']
 beforeEach(() => {
   setActivePinia(createPinia())
   vi.mocked(authApi.login).mockReset()
+  vi.mocked(meApi.getMe).mockReset()
 })
 
 describe('LoginPage', () => {
@@ -83,11 +86,11 @@ describe('LoginPage', () => {
       token_type: 'bearer',
       expires_in: 900,
       must_change_password: true,
-      me: {
-        user: { id: 9, username: '13912345678', display_name: '测试党员', must_change_password: true, is_superadmin: false, locale: 'zh-CN' },
-        member: null,
-        roles: [],
-      },
+    })
+    vi.mocked(meApi.getMe).mockResolvedValue({
+      user: { id: 9, username: '13912345678', display_name: '测试党员', must_change_password: true, is_superadmin: false, locale: 'zh-CN' },
+      member: null,
+      roles: [],
     })
     const { wrapper, router } = await mountLogin()
     await submit(wrapper, '13912345678', 'initial')

@@ -7,14 +7,22 @@ import { ApiError } from '@/api/http'
 import type { Me, TokenResponse } from '@/api/types'
 
 vi.mock('@/api/auth', () => ({ login: vi.fn(), refresh: vi.fn(), logout: vi.fn(), changePassword: vi.fn() }))
+vi.mock('@/api/me', () => ({ getMe: vi.fn() }))
 
 const authApi = await import('@/api/auth')
+const meApi = await import('@/api/me')
 const { useAuthStore } = await import('@/stores/auth')
 const { guard, routes } = await import('@/router')
 const { createMemoryStorage, setOfflineStorage } = await import('@/offline/storage')
 const { decideAfterRefreshFailure, isTransientError, SNAPSHOT_MAX_AGE_MS } = await import('@/offline/session')
 const { cacheKey } = await import('@/offline/cache')
 
+const tokens = (access: string): TokenResponse => ({
+  access_token: access,
+  token_type: 'bearer',
+  expires_in: 900,
+  must_change_password: false,
+})
 const member1: Me = {
   user: { id: 7, username: 'member1', display_name: '李明', must_change_password: false, is_superadmin: false, locale: 'zh-CN' },
   member: {
@@ -30,13 +38,6 @@ const member1: Me = {
   },
   roles: [{ role: 'member', organisation_id: 3, organisation_name: '青山社区党支部', organisation_kind: 'branch' }],
 }
-const tokens = (access: string): TokenResponse => ({
-  access_token: access,
-  token_type: 'bearer',
-  expires_in: 900,
-  must_change_password: false,
-  me: member1,
-})
 const network = () => new ApiError({ status: 0, code: 'network_error', title: 'Network error' })
 const unauthorized = () => new ApiError({ status: 401, code: 'invalid_refresh_token', title: 'Unauthorized' })
 const settle = () => new Promise((r) => setTimeout(r, 0))
@@ -47,12 +48,13 @@ beforeEach(() => {
   setActivePinia(createPinia())
   storage = createMemoryStorage()
   setOfflineStorage(storage)
-  for (const fn of [authApi.login, authApi.refresh, authApi.logout]) vi.mocked(fn).mockReset()
+  for (const fn of [authApi.login, authApi.refresh, authApi.logout, meApi.getMe]) vi.mocked(fn).mockReset()
 })
 
 /** An earlier visit: signed in online, so the profile was saved. */
 async function earlierVisit() {
   vi.mocked(authApi.login).mockResolvedValue(tokens('t1'))
+  vi.mocked(meApi.getMe).mockResolvedValue(member1)
   await useAuthStore().login('member1', 'pw')
   await settle()
   setActivePinia(createPinia()) // the page is closed
@@ -86,6 +88,7 @@ describe('restore without a network', () => {
     expect(auth.accessToken).toBeNull()
     expect(auth.displayName).toBe('李明')
     expect(auth.hasRole('member')).toBe(true)
+    expect(meApi.getMe).toHaveBeenCalledTimes(1) // only during the earlier visit
   })
 
   it('lets the guard through to member pages in an offline session', async () => {
@@ -132,6 +135,16 @@ describe('restore without a network', () => {
     expect(auth.isAuthenticated).toBe(false)
     expect(auth.offlineSession).toBe(false)
   })
+
+  it('uses the saved profile when the token came but the profile did not', async () => {
+    await earlierVisit()
+    vi.mocked(authApi.refresh).mockResolvedValue(tokens('t2'))
+    vi.mocked(meApi.getMe).mockRejectedValue(network())
+    const auth = useAuthStore()
+    await auth.restore()
+    expect(auth.accessToken).toBe('t2')
+    expect(auth.me?.user.id).toBe(7)
+  })
 })
 
 describe('back online', () => {
@@ -148,7 +161,7 @@ describe('back online', () => {
     await expect(auth.resumeOnline()).resolves.toBe('online')
     expect(auth.offlineSession).toBe(false)
     expect(auth.accessToken).toBe('t3')
-    expect(auth.me).toEqual(member1) // the server's profile, with the token
+    expect(meApi.getMe).toHaveBeenCalledTimes(2)
   })
 
   it('ends the session when the refresh is then refused (401): go to sign-in', async () => {
@@ -189,6 +202,7 @@ describe('back online', () => {
 describe('sign-out', () => {
   it('forgets the profile and the cached answers', async () => {
     vi.mocked(authApi.login).mockResolvedValue(tokens('t1'))
+    vi.mocked(meApi.getMe).mockResolvedValue(member1)
     vi.mocked(authApi.logout).mockResolvedValue(undefined)
     const auth = useAuthStore()
     await auth.login('member1', 'pw')

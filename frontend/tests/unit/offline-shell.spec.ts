@@ -15,6 +15,7 @@ vi.mock('@/api/claims', async (importOriginal) => ({
   listClaims: vi.fn(),
 }))
 vi.mock('@/api/auth', () => ({ login: vi.fn(), refresh: vi.fn(), logout: vi.fn(), changePassword: vi.fn() }))
+vi.mock('@/api/me', () => ({ getMe: vi.fn() }))
 
 const claimsApi = await import('@/api/claims')
 const authApi = await import('@/api/auth')

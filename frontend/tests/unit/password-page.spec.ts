@@ -7,8 +7,10 @@ import { ApiError } from '@/api/http'
 import { i18n } from '@/locales'
 
 vi.mock('@/api/auth', () => ({ login: vi.fn(), refresh: vi.fn(), logout: vi.fn(), changePassword: vi.fn() }))
+vi.mock('@/api/me', () => ({ getMe: vi.fn() }))
 
 const authApi = await import('@/api/auth')
+const meApi = await import('@/api/me')
 const { useAuthStore } = await import('@/stores/auth')
 const { default: PasswordPage } = await import('@/pages/PasswordPage.vue')
 
@@ -51,6 +53,7 @@ beforeEach(() => {
   setActivePinia(createPinia())
   vi.mocked(authApi.changePassword).mockReset()
   vi.mocked(authApi.refresh).mockReset()
+  vi.mocked(meApi.getMe).mockReset()
 })
 
 describe('PasswordPage', () => {
@@ -112,8 +115,8 @@ describe('PasswordPage', () => {
       token_type: 'bearer',
       expires_in: 900,
       must_change_password: false,
-      me: me(false),
     })
+    vi.mocked(meApi.getMe).mockResolvedValue(me(false))
     const { wrapper, router } = await mountPage()
     await fill(wrapper, 'initial-pw', 'a-new-password', 'a-new-password')
     expect(router.currentRoute.value.name).toBe('home')

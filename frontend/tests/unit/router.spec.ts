@@ -5,6 +5,7 @@ import { createMemoryHistory, createRouter, START_LOCATION, type Router } from '
 import { ApiError } from '@/api/http'
 
 vi.mock('@/api/auth', () => ({ login: vi.fn(), refresh: vi.fn(), logout: vi.fn(), changePassword: vi.fn() }))
+vi.mock('@/api/me', () => ({ getMe: vi.fn() }))
 
 const authApi = await import('@/api/auth')
 const { guard, routes, safeRedirect, scrollBehavior } = await import('@/router')
