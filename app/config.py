@@ -70,9 +70,9 @@ class Settings(BaseSettings):
     access_token_minutes: int = 15
     service_token_minutes: int = 60
     refresh_token_days: int = 14
-    # A refresh token presented again this many seconds after its rotation, while its successor
-    # is unused, is a concurrent use (several tabs at once) and gets that same successor;
-    # later, it is reuse and revokes the whole sign-in.
+    # A refresh token presented again within this many seconds of its rotation is a concurrent
+    # use (several tabs at once) and gets the family's current token; later, it is reuse and
+    # revokes the whole sign-in.
     refresh_grace_seconds: int = Field(default=10, ge=0, le=60)
     cookie_secure: bool = True
 

@@ -183,8 +183,8 @@ async def refresh(
     *, session: AsyncSession, attempts: Attempts, token: str | None
 ) -> tuple[User, str, int, str]:
     """Rotate a refresh token. A token presented twice revokes its whole family, except a
-    concurrent use (several tabs at once): within refresh_grace_seconds of the rotation, and
-    while its successor is unused, it is answered with that same successor."""
+    concurrent use (several tabs at once): within refresh_grace_seconds of its rotation it is
+    answered with the family's current token, the end of its chain of successors."""
     if not token or len(token) > 200:
         raise Unauthorized("Sign in again.", code="invalid_refresh_token")
     now = clock.now()
@@ -195,7 +195,6 @@ async def refresh(
     ).scalar_one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise Unauthorized("Sign in again.", code="invalid_refresh_token")
-    successor = _successor_of(token)
     # Claim the token atomically: of two concurrent uses, only one sees used_at empty. On
     # PostgreSQL the other waits for the first one's row lock, so once it goes on, the
     # successor the first one wrote is committed and visible to it.
@@ -205,8 +204,11 @@ async def refresh(
         .values(used_at=now)
     )
     if claimed.rowcount == 1:  # type: ignore[attr-defined]
-        await _issue_refresh(session, user_id=row.user_id, family_id=row.family_id, token=successor)
-    elif not await _rotated_moments_ago(session, row, successor, now):
+        answer = _successor_of(token)
+        await _issue_refresh(session, user_id=row.user_id, family_id=row.family_id, token=answer)
+    elif (current := await _current_after_moments_ago(session, row, token, now)) is not None:
+        answer = current
+    else:
         family_id, user_id = row.family_id, row.user_id
 
         async def end_family(own: AsyncSession) -> None:
@@ -222,33 +224,51 @@ async def refresh(
     if user is None or not user.is_active:
         raise Unauthorized("Sign in again.", code="invalid_refresh_token")
     access, ttl = _access_for(user)
-    return user, access, ttl, successor
+    return user, access, ttl, answer
 
 
-async def _rotated_moments_ago(
-    session: AsyncSession, row: RefreshToken, successor: str, now: datetime
-) -> bool:
-    """The token was rotated within the grace period and its successor is still unused and
-    alive: this is a concurrent use (another tab), not a replay. Read afresh, not from `row`."""
+# How many rotations a token used moments ago may be behind the family's current one: tabs
+# opening together rotate a few times within the grace, never this often.
+_GRACE_CHAIN = 8
+
+
+async def _current_after_moments_ago(
+    session: AsyncSession, row: RefreshToken, token: str, now: datetime
+) -> str | None:
+    """The token was rotated within the grace period: this is a concurrent use (another tab
+    sent the cookie it had while a first tab rotated it, and perhaps a third rotated the
+    successor), not a replay. Its answer is the family's current token, found by following
+    the successors; None when the token is older, or the chain ends revoked or expired.
+    Read afresh, not from `row`."""
     rotated_at = (
         await session.execute(
             select(col(RefreshToken.used_at)).where(col(RefreshToken.id) == row.id)
         )
     ).scalar_one()
     if rotated_at is None or now - rotated_at >= timedelta(seconds=settings.refresh_grace_seconds):
-        return False
-    found = (
-        await session.execute(
-            select(col(RefreshToken.id)).where(
-                col(RefreshToken.token_hash) == hash_opaque_token(successor),
-                col(RefreshToken.family_id) == row.family_id,
-                col(RefreshToken.used_at).is_(None),
-                col(RefreshToken.revoked_at).is_(None),
-                col(RefreshToken.expires_at) > now,
+        return None
+    chain = [token]
+    for _ in range(_GRACE_CHAIN):
+        chain.append(_successor_of(chain[-1]))
+    hashes = [hash_opaque_token(t) for t in chain[1:]]
+    rows = {
+        r.token_hash: r
+        for r in (
+            await session.execute(
+                select(RefreshToken).where(
+                    col(RefreshToken.family_id) == row.family_id,
+                    col(RefreshToken.token_hash).in_(hashes),
+                )
             )
-        )
-    ).scalar_one_or_none()
-    return found is not None
+        ).scalars()
+    }
+    for candidate, digest in zip(chain[1:], hashes, strict=True):
+        link = rows.get(digest)
+        if link is None or link.revoked_at is not None or link.expires_at <= now:
+            return None
+        if link.used_at is None:
+            return candidate
+    return None
 
 
 async def _revoke_family(session: AsyncSession, family_id: str, now: datetime) -> None:

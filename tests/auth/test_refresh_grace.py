@@ -1,5 +1,6 @@
-"""Several tabs refreshing at once with the same refresh cookie: a concurrent use of the
-just-rotated token gets the same successor; a later reuse still revokes the whole sign-in."""
+"""Several tabs refreshing at once with the same refresh cookie: a concurrent use of a token
+rotated moments ago gets the family's current token; a later reuse still revokes the whole
+sign-in."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
@@ -74,14 +75,35 @@ async def test_a_reuse_after_the_grace_revokes_the_family(client, world, monkeyp
     assert holder.status_code == 401, "the successor dies with the family"
 
 
-async def test_a_reuse_of_the_grandparent_revokes_the_family(client, world, monkeypatch):
-    """Within the grace, but the successor has itself been rotated: that is a replay."""
+async def test_a_tab_behind_two_rotations_within_the_grace_gets_the_current_token(
+    client, world, monkeypatch
+):
+    """Three tabs: the first rotates the cookie, the third opens with the successor and rotates
+    it too, and the second tab's request, sent with the first cookie, arrives last."""
     start = datetime.now(UTC)
     first = await _signed_in(client, monkeypatch, start)
     second = _cookie(await _refresh(client, first))
     third = _cookie(await _refresh(client, second))
 
     set_now(monkeypatch, start + timedelta(seconds=1))
+    late_tab = await _refresh(client, first)
+    assert late_tab.status_code == 200, late_tab.text
+    assert _cookie(late_tab) == third, "the late tab is handed the family's current token"
+    assert await _me(client, late_tab) == 200
+    assert (await _refresh(client, third)).status_code == 200, "the sign-in lives on"
+
+
+async def test_a_reuse_of_the_grandparent_after_the_grace_revokes_the_family(
+    client, world, monkeypatch
+):
+    start = datetime.now(UTC)
+    first = await _signed_in(client, monkeypatch, start)
+    second = _cookie(await _refresh(client, first))
+    set_now(monkeypatch, start + timedelta(seconds=settings.refresh_grace_seconds - 1))
+    third = _cookie(await _refresh(client, second))
+
+    # Past the grace of the first token's rotation, though within that of the second's.
+    set_now(monkeypatch, start + timedelta(seconds=settings.refresh_grace_seconds + 1))
     reuse = await _refresh(client, first)
     assert reuse.status_code == 401 and reuse.json()["code"] == "refresh_token_reused"
     assert (await _refresh(client, third)).status_code == 401

@@ -25,8 +25,8 @@ function lockManager(): LockManagerLike | null {
  * The tabs of the app share the cookie, and each rotation replaces it; so one tab refreshes at a
  * time, holding a Web Lock until its new cookie is stored. A tab that waited then sends the cookie
  * the other tab received, not the one just rotated. Browsers without navigator.locks refresh at
- * once: the server answers a concurrent use of the just-rotated cookie with the same successor
- * for a few seconds, so such tabs are not signed out either.
+ * once: for a few seconds after a rotation the server answers the old cookie with the current
+ * one, so such tabs are not signed out either.
  */
 export function refresh(): Promise<TokenResponse> {
   const call = () =>
