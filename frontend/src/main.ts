@@ -13,7 +13,7 @@ import { useAuthStore } from './stores/auth'
 import { createApiCache } from './offline/cache'
 import { useConnectivityStore } from './stores/connectivity'
 import { prefetchHomeReads } from './composables/useHomeReads'
-import { yieldToMain } from './lib/schedule'
+import { afterPaintWhenIdle, yieldToMain } from './lib/schedule'
 
 const app = createApp(App)
 const pinia = createPinia()
@@ -132,7 +132,8 @@ async function start() {
   if (standalone()) return
   // The guard has restored the session (or entered an offline one): now send what waits.
   await auth.restore()
-  // Loaded after the first render: the outbox is not needed to show the page.
+  // Loaded once the first screen is painted: the outbox is not needed to show the page.
+  await afterPaintWhenIdle()
   const { startOffline } = await import('./offline/lifecycle')
   startOffline(pinia, {
     onSignedOut: toSignIn,
