@@ -5,7 +5,7 @@ import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { VitePWA } from 'vite-plugin-pwa'
-import { compileHints, homeChunk, vantComponents } from './build/chunks'
+import { compileHints, startupChunks, vantComponents } from './build/chunks'
 import { precompileMessages } from './build/precompile-messages'
 import { vantIconFont } from './build/vant-icon-font'
 
@@ -89,7 +89,7 @@ export default defineConfig(({ command }) => ({
     outDir: 'dist',
     emptyOutDir: true,
     rollupOptions: {
-      output: { manualChunks: homeChunk() },
+      output: { manualChunks: startupChunks() },
     },
   },
   test: {

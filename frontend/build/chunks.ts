@@ -33,7 +33,7 @@ export function vantComponents(): ComponentResolver {
  *   instead of some thirty small files;
  * - the other pages keep their own chunks.
  */
-export function homeChunk(): Rollup.GetManualChunk {
+export function startupChunks(): Rollup.GetManualChunk {
   let chunkOf: Map<string, string> | null = null
   const closure = (roots: string[], meta: Rollup.ManualChunkMeta): Set<string> => {
     const seen = new Set<string>()
